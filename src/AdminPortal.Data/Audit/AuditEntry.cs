@@ -1,0 +1,53 @@
+using System.Text.Json;
+
+namespace AdminPortal.Data.Audit;
+
+/// <summary>Who did it: an operator (by email) or an API token (as <c>token:NAME</c>), with the role they acted in.</summary>
+public sealed record AuditActor(string Name, string Role, string? ClientAddress)
+{
+    public static readonly AuditActor System = new("system", "System", null);
+    public static AuditActor Cli(string? user) => new($"cli:{user ?? Environment.UserName}", "System", null);
+}
+
+public static class AuditOutcome
+{
+    public const string Success = "success";
+    public const string Failure = "failure";
+    public const string Denied = "denied";
+}
+
+/// <summary>An event to append. <paramref name="Details"/> is serialized to JSON and must never hold a secret.</summary>
+public sealed record AuditEntry(
+    AuditActor Actor, string Action, string Target, object? Details = null, string Outcome = AuditOutcome.Success)
+{
+    private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
+    private static readonly string[] ForbiddenKeys =
+        ["password", "passphrase", "secret", "privatekey", "token", "code", "recoverycode", "key"];
+
+    public string DetailsJson()
+    {
+        if (Details is null) return "{}";
+        var json = JsonSerializer.Serialize(Details, Json);
+        using var doc = JsonDocument.Parse(json);
+        Guard(doc.RootElement);
+        return json;
+    }
+
+    // A last line of defence: refuse to write anything whose name says it is a secret.
+    private static void Guard(JsonElement e)
+    {
+        if (e.ValueKind == JsonValueKind.Object)
+        {
+            foreach (var p in e.EnumerateObject())
+            {
+                if (ForbiddenKeys.Contains(p.Name.ToLowerInvariant()))
+                    throw new InvalidOperationException($"Audit details must not carry a secret ('{p.Name}').");
+                Guard(p.Value);
+            }
+        }
+        else if (e.ValueKind == JsonValueKind.Array)
+        {
+            foreach (var item in e.EnumerateArray()) Guard(item);
+        }
+    }
+}

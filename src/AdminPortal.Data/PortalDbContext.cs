@@ -1,0 +1,25 @@
+using AdminPortal.Data.Audit;
+using AdminPortal.Data.Jobs;
+using AdminPortal.Data.Operators;
+using Microsoft.AspNetCore.DataProtection.EntityFrameworkCore;
+using Microsoft.AspNetCore.Identity.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore;
+
+namespace AdminPortal.Data;
+
+public class PortalDbContext(DbContextOptions<PortalDbContext> options)
+    : IdentityDbContext<Operator>(options), IDataProtectionKeyContext
+{
+    public DbSet<AuditEvent> AuditEvents => Set<AuditEvent>();
+    public DbSet<AuditChainHead> AuditChainHeads => Set<AuditChainHead>();
+    public DbSet<ApiToken> ApiTokens => Set<ApiToken>();
+    public DbSet<SetupLink> SetupLinks => Set<SetupLink>();
+    public DbSet<JobRun> JobRuns => Set<JobRun>();
+    public DbSet<DataProtectionKey> DataProtectionKeys => Set<DataProtectionKey>();
+
+    protected override void OnModelCreating(ModelBuilder builder)
+    {
+        base.OnModelCreating(builder);
+        builder.ApplyConfigurationsFromAssembly(typeof(PortalDbContext).Assembly);
+    }
+}

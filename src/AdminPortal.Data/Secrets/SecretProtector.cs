@@ -1,0 +1,63 @@
+using System.Security.Cryptography;
+using System.Text;
+
+namespace AdminPortal.Data;
+
+/// <summary>
+/// Authenticated encryption (AES-256-GCM) of every secret the portal stores, under the master key.
+/// Layout: version(1) | key id(8) | nonce(12) | tag(16) | ciphertext. The purpose (e.g. "totp:USERID")
+/// is bound as associated data, so a ciphertext cannot be moved to another row or use.
+/// Older keys (after a rotation) are kept for decryption only.
+/// </summary>
+public sealed class SecretProtector
+{
+    private const byte Version = 1;
+    private readonly byte[] _key;
+    private readonly byte[] _keyId;
+    private readonly Dictionary<string, byte[]> _previous;
+
+    public SecretProtector(byte[] masterKey, IEnumerable<byte[]>? previousKeys = null)
+    {
+        if (masterKey.Length != 32) throw new ArgumentException("The master key must be 32 bytes.", nameof(masterKey));
+        _key = masterKey;
+        _keyId = KeyIdOf(masterKey);
+        _previous = (previousKeys ?? []).ToDictionary(k => Convert.ToHexString(KeyIdOf(k)), k => k);
+    }
+
+    public string KeyId => Convert.ToHexStringLower(_keyId);
+
+    public static byte[] KeyIdOf(byte[] key) => SHA256.HashData(key)[..8];
+
+    public byte[] Protect(ReadOnlySpan<byte> plaintext, string purpose)
+    {
+        var output = new byte[1 + 8 + 12 + 16 + plaintext.Length];
+        output[0] = Version;
+        _keyId.CopyTo(output, 1);
+        var nonce = output.AsSpan(9, 12);
+        RandomNumberGenerator.Fill(nonce);
+        using var gcm = new AesGcm(_key, 16);
+        gcm.Encrypt(nonce, plaintext, output.AsSpan(37), output.AsSpan(21, 16), Encoding.UTF8.GetBytes(purpose));
+        return output;
+    }
+
+    public byte[] Unprotect(ReadOnlySpan<byte> data, string purpose)
+    {
+        if (data.Length < 37 || data[0] != Version) throw new CryptographicException("Not a protected secret.");
+        var id = data.Slice(1, 8);
+        var key = id.SequenceEqual(_keyId) ? _key
+            : _previous.TryGetValue(Convert.ToHexString(id), out var old) ? old
+            : throw new CryptographicException("The secret was protected with an unknown master key.");
+        var plain = new byte[data.Length - 37];
+        using var gcm = new AesGcm(key, 16);
+        gcm.Decrypt(data.Slice(9, 12), data[37..], data.Slice(21, 16), plain, Encoding.UTF8.GetBytes(purpose));
+        return plain;
+    }
+
+    public bool IsCurrent(ReadOnlySpan<byte> data) => data.Length >= 9 && data.Slice(1, 8).SequenceEqual(_keyId);
+
+    public string ProtectString(string plaintext, string purpose) =>
+        Convert.ToBase64String(Protect(Encoding.UTF8.GetBytes(plaintext), purpose));
+
+    public string UnprotectString(string protectedText, string purpose) =>
+        Encoding.UTF8.GetString(Unprotect(Convert.FromBase64String(protectedText), purpose));
+}

@@ -1,0 +1,26 @@
+using AdminPortal.Data.Audit;
+using AdminPortal.Data.Operators;
+using AdminPortal.Web.Audit;
+using AdminPortal.Web.Security;
+using Microsoft.AspNetCore.Antiforgery;
+using Microsoft.AspNetCore.Identity;
+
+namespace AdminPortal.Web.Account;
+
+public static class AccountEndpoints
+{
+    public static WebApplication MapAccountEndpoints(this WebApplication app)
+    {
+        app.MapPost("/account/logout", async (HttpContext http, SignInManager<Operator> signIn, AuditedWork work) =>
+            {
+                if (http.User.Identity?.IsAuthenticated == true)
+                    await work.RecordAsync(new AuditEntry(Actors.From(http), "operator.logout", $"operator:{http.User.Identity.Name}"), http.RequestAborted);
+                await signIn.SignOutAsync();
+                return Results.LocalRedirect("/account/login");
+            })
+            .AllowAnonymous()
+            .WithMetadata(new RequireAntiforgeryTokenAttribute())
+            .ExcludeFromDescription();
+        return app;
+    }
+}

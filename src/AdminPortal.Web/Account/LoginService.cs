@@ -1,0 +1,67 @@
+using AdminPortal.Data.Audit;
+using AdminPortal.Data.Operators;
+using AdminPortal.Web.Audit;
+using AdminPortal.Web.Operators;
+using AdminPortal.Web.Security;
+using Microsoft.AspNetCore.Identity;
+
+namespace AdminPortal.Web.Account;
+
+public enum LoginOutcome { Failed, LockedOut, NeedsSecondFactor, NeedsEnrolment, SignedIn }
+
+/// <summary>
+/// The sign-in steps, each audited in the same transaction as Identity's own bookkeeping (failed-attempt
+/// counts, lockout, redeemed recovery codes). Runs within the HTTP request that sets the cookie.
+/// </summary>
+public sealed class LoginService(AuditedWork work, IHttpContextAccessor http)
+{
+    public Task<LoginOutcome> PasswordAsync(string email, string password, CancellationToken ct) =>
+        work.RunAsync<LoginOutcome>(async (sp, _, _) =>
+        {
+            var signIn = sp.GetRequiredService<SignInManager<Operator>>();
+            signIn.Context = http.HttpContext!;
+            var result = await signIn.PasswordSignInAsync(email, password, isPersistent: false, lockoutOnFailure: true);
+            var outcome = result switch
+            {
+                { Succeeded: true } => LoginOutcome.NeedsEnrolment, // no second factor yet: only enrolment is open
+                { RequiresTwoFactor: true } => LoginOutcome.NeedsSecondFactor,
+                { IsLockedOut: true } => LoginOutcome.LockedOut,
+                _ => LoginOutcome.Failed,
+            };
+            var action = outcome switch
+            {
+                LoginOutcome.Failed => "operator.login.failed",
+                LoginOutcome.LockedOut => "operator.login.locked_out",
+                _ => "operator.login.password_accepted",
+            };
+            return (outcome, Entry(email, action, outcome is LoginOutcome.Failed or LoginOutcome.LockedOut ? AuditOutcome.Failure : AuditOutcome.Success));
+        }, ct);
+
+    public Task<LoginOutcome> SecondFactorAsync(string code, bool recovery, CancellationToken ct) =>
+        work.RunAsync<LoginOutcome>(async (sp, _, _) =>
+        {
+            var signIn = sp.GetRequiredService<SignInManager<Operator>>();
+            signIn.Context = http.HttpContext!;
+            var user = await signIn.GetTwoFactorAuthenticationUserAsync();
+            if (user is null) return (LoginOutcome.Failed, null);
+            var clean = code.Replace(" ", "").Replace("-", "");
+            var result = recovery
+                ? await signIn.TwoFactorRecoveryCodeSignInAsync(clean)
+                : await signIn.TwoFactorAuthenticatorSignInAsync(clean, isPersistent: false, rememberClient: false);
+            var outcome = result.Succeeded ? LoginOutcome.SignedIn : result.IsLockedOut ? LoginOutcome.LockedOut : LoginOutcome.Failed;
+            var action = outcome switch
+            {
+                LoginOutcome.SignedIn => recovery ? "operator.login.succeeded_with_recovery_code" : "operator.login.succeeded",
+                LoginOutcome.LockedOut => "operator.login.locked_out",
+                _ => "operator.login.second_factor_failed",
+            };
+            return (outcome, Entry(user.Email!, action, outcome == LoginOutcome.SignedIn ? AuditOutcome.Success : AuditOutcome.Failure));
+        }, ct);
+
+    private AuditEntry Entry(string email, string action, string outcome)
+    {
+        var address = http.HttpContext?.Connection.RemoteIpAddress?.ToString();
+        var name = OperatorInput.Email(email) is null ? email : "(invalid email)";
+        return new AuditEntry(new AuditActor(name, "None", address), action, $"operator:{name}", null, outcome);
+    }
+}

@@ -1,0 +1,32 @@
+using AdminPortal.Data.Audit;
+using Npgsql;
+
+namespace AdminPortal.Web.Audit;
+
+/// <summary>Verification and checkpoints of the audit chain, each recorded on the chain itself.</summary>
+public sealed class AuditIntegrity(
+    NpgsqlDataSource dataSource, AuditVerifier verifier, AuditCheckpoints checkpoints, AuditedWork work, TimeProvider time)
+{
+    public async Task<AuditVerification> VerifyAsync(AuditActor actor, CancellationToken ct)
+    {
+        var result = await verifier.VerifyAsync(dataSource, ct);
+        await work.RecordAsync(new AuditEntry(actor, "audit.chain.verified", "audit",
+            new { result.Ok, result.Checked, result.FirstBrokenSequence, result.Problem },
+            result.Ok ? AuditOutcome.Success : AuditOutcome.Failure), ct);
+        return result;
+    }
+
+    /// <summary>Signs the current head and writes the checkpoint outside the database.</summary>
+    public async Task<AuditCheckpoint> CheckpointAsync(AuditActor actor, CancellationToken ct)
+    {
+        // Record the checkpoint event first, then sign the head that includes it.
+        await work.RecordAsync(new AuditEntry(actor, "audit.checkpoint.created", "audit"), ct);
+        await using var cmd = dataSource.CreateCommand("SELECT sequence, hash FROM audit_chain_head WHERE id = 1");
+        await using var r = await cmd.ExecuteReaderAsync(ct);
+        await r.ReadAsync(ct);
+        var (seq, hash) = (r.GetInt64(0), r.GetFieldValue<byte[]>(1));
+        return await checkpoints.WriteAsync(seq, hash, time.GetUtcNow(), ct);
+    }
+
+    public AuditCheckpoint? Latest() => checkpoints.ReadAll().Where(checkpoints.IsValid).MaxBy(c => (c.Sequence, c.CreatedAt));
+}

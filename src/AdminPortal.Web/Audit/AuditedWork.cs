@@ -1,0 +1,34 @@
+using AdminPortal.Data;
+using AdminPortal.Data.Audit;
+
+namespace AdminPortal.Web.Audit;
+
+/// <summary>
+/// Runs a change and its audit event in one database transaction: both commit or neither does. The work
+/// gets a fresh scope (so Identity's managers share the scope's DbContext) and returns its result with the
+/// event to record; returning no event means nothing happened, and the transaction is rolled back.
+/// </summary>
+public sealed class AuditedWork(IServiceScopeFactory scopes, AuditLog log)
+{
+    public async Task<T> RunAsync<T>(
+        Func<IServiceProvider, PortalDbContext, CancellationToken, Task<(T Result, AuditEntry? Event)>> work, CancellationToken ct)
+    {
+        await using var scope = scopes.CreateAsyncScope();
+        var db = scope.ServiceProvider.GetRequiredService<PortalDbContext>();
+        await using var tx = await db.Database.BeginTransactionAsync(ct);
+        var (result, entry) = await work(scope.ServiceProvider, db, ct);
+        if (entry is null)
+        {
+            await tx.RollbackAsync(ct);
+            return result;
+        }
+        await db.SaveChangesAsync(ct);
+        await log.AppendAsync(db, entry, ct);
+        await tx.CommitAsync(ct);
+        return result;
+    }
+
+    /// <summary>Records an event that accompanies no other change (a failed login, an export).</summary>
+    public Task RecordAsync(AuditEntry entry, CancellationToken ct) =>
+        RunAsync<bool>((_, _, _) => Task.FromResult((true, (AuditEntry?)entry)), ct);
+}

@@ -1,0 +1,82 @@
+using System.Text.Json;
+using AdminPortal.Data.Audit;
+using AdminPortal.Web.Audit;
+using AdminPortal.Web.Errors;
+using AdminPortal.Web.Hosting;
+using AdminPortal.Web.Operators;
+using AdminPortal.Web.Tokens;
+using Npgsql;
+
+namespace AdminPortal.Web.Cli;
+
+/// <summary>
+/// The portal's executable also takes commands: migrate, token create/revoke/list, admin create,
+/// audit verify/checkpoint. Results go to stdout (a new token alone on the last line), errors to stderr.
+/// </summary>
+public static class PortalCli
+{
+    public const string Usage = """
+        Usage: AdminPortal [command]
+          (no command)                               run the portal
+          migrate                                    apply database migrations
+          token create --name NAME --role ROLE       create an API token (printed alone on the last line)
+          token revoke --name NAME                   revoke an API token
+          token list                                 list API tokens
+          admin create --email EMAIL --role ROLE     create an operator; prints a one-time setup link
+          audit verify                               verify the audit chain against the latest checkpoint
+          audit checkpoint                           sign a checkpoint of the audit chain now
+        Roles: Admin, SecurityLead, Helpdesk, Auditor
+        """;
+
+    private static readonly string[] Commands = ["migrate", "token", "admin", "audit", "help", "--help"];
+
+    public static bool IsCommand(string[] args) => args.Length > 0 && Commands.Contains(args[0]);
+
+    public static async Task<int> RunAsync(string[] args, IServiceProvider services, CancellationToken ct)
+    {
+        var actor = AuditActor.Cli(Environment.UserName);
+        string? Opt(string name) => args.SkipWhile(a => a != $"--{name}").Skip(1).FirstOrDefault();
+        switch (args)
+        {
+            case ["migrate", ..]:
+                var applied = await services.GetRequiredService<PortalDatabase>().MigrateAsync(ct);
+                Console.WriteLine(applied.Count == 0 ? "The database is up to date." : $"Applied: {string.Join(", ", applied)}");
+                return 0;
+            case ["token", "create", ..]:
+                return Report(await services.GetRequiredService<ApiTokenService>().CreateAsync(Opt("name"), Opt("role"), actor, ct),
+                    t => $"Created token '{t.Info.Name}' with role {t.Info.Role}. Store it now: it is not shown again.\n{t.Token}");
+            case ["token", "revoke", ..]:
+                return Report(await services.GetRequiredService<ApiTokenService>().RevokeAsync(Opt("name") ?? "", actor, ct),
+                    t => $"Revoked token '{t.Name}'.");
+            case ["token", "list", ..]:
+                foreach (var t in await services.GetRequiredService<ApiTokenService>().ListAsync(ct))
+                    Console.WriteLine($"{t.Name}\t{t.Role}\t{t.Prefix}…\t{(t.RevokedAt is null ? "active" : "revoked")}");
+                return 0;
+            case ["admin", "create", ..]:
+                return Report(await services.GetRequiredService<OperatorService>().InviteAsync(Opt("email"), Opt("name"), Opt("role") ?? "Admin", actor, ct),
+                    inv => $"Operator {inv.Operator.Email} ({inv.Operator.Role}) created. One-time setup link (valid 24 h):\n{inv.SetupLink}");
+            case ["audit", "verify", ..]:
+                var v = await services.GetRequiredService<AuditIntegrity>().VerifyAsync(actor, ct);
+                Console.WriteLine(JsonSerializer.Serialize(v, JsonSerializerOptions.Web));
+                return v.Ok ? 0 : 1;
+            case ["audit", "checkpoint", ..]:
+                var cp = await services.GetRequiredService<AuditIntegrity>().CheckpointAsync(actor, ct);
+                Console.WriteLine($"Signed checkpoint at sequence {cp.Sequence}: {cp.HeadHash}");
+                return 0;
+            default:
+                Console.Error.WriteLine(Usage);
+                return args is ["help" or "--help"] ? 0 : 2;
+        }
+    }
+
+    private static int Report<T>(Result<T> result, Func<T, string> ok)
+    {
+        if (result.Ok)
+        {
+            Console.WriteLine(ok(result.Value!));
+            return 0;
+        }
+        Console.Error.WriteLine($"error: {result.Error!.Detail}");
+        return result.Error is NotFound ? 3 : 2;
+    }
+}

@@ -1,0 +1,74 @@
+using AdminPortal.Data;
+using AdminPortal.Data.Audit;
+using AdminPortal.Data.Jobs;
+using AdminPortal.Web.Audit;
+using Microsoft.AspNetCore.DataProtection;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Options;
+using Npgsql;
+
+namespace AdminPortal.Web.Hosting;
+
+public static class CoreServices
+{
+    /// <summary>Options, the database, the master key, the audit chain and the job scheduler.</summary>
+    public static WebApplicationBuilder AddPortalCore(this WebApplicationBuilder builder, PortalDatabase database)
+    {
+        var s = builder.Services;
+        s.AddOptions<PortalOptions>().BindConfiguration(PortalOptions.Section).ValidateDataAnnotations().ValidateOnStart();
+        s.AddOptions<AuditOptions>().BindConfiguration(AuditOptions.Section).ValidateDataAnnotations().ValidateOnStart();
+        s.AddSingleton(database);
+        s.TryAddSingletonTimeProvider();
+
+        s.AddSingleton(_ => new NpgsqlDataSourceBuilder(database.AppConnectionString).Build());
+        s.AddDbContextFactory<PortalDbContext>((sp, o) => PortalDb.Configure(o, sp.GetRequiredService<NpgsqlDataSource>()));
+        s.AddScoped(sp => sp.GetRequiredService<IDbContextFactory<PortalDbContext>>().CreateDbContext());
+
+        s.AddSingleton(sp => CreateProtector(sp.GetRequiredService<IOptions<PortalOptions>>().Value, sp.GetRequiredService<ILogger<SecretProtector>>()));
+        s.AddDataProtection().SetApplicationName("AdminPortal").PersistKeysToDbContext<PortalDbContext>();
+        s.AddSingleton<IConfigureOptions<Microsoft.AspNetCore.DataProtection.KeyManagement.KeyManagementOptions>, MasterKeyXmlEncryption>();
+
+        s.AddSingleton<AuditLog>();
+        s.AddSingleton(sp =>
+        {
+            var portal = sp.GetRequiredService<IOptions<PortalOptions>>().Value;
+            var audit = sp.GetRequiredService<IOptions<AuditOptions>>().Value;
+            var data = portal.ResolveDataDirectory();
+            return new CheckpointSettings(
+                Path.GetFullPath(audit.CheckpointDirectory ?? Path.Combine(data, "audit-checkpoints"), PortalOptions.CheckoutRoot()),
+                Path.GetFullPath(audit.CheckpointKeyFile ?? Path.Combine(data, "audit-checkpoint.key"), PortalOptions.CheckoutRoot()));
+        });
+        s.AddSingleton<AuditCheckpoints>();
+        s.AddSingleton<AuditVerifier>();
+        s.AddSingleton<AuditedWork>();
+        s.AddSingleton<AuditQuery>();
+        s.AddSingleton<AuditIntegrity>();
+        s.AddSingleton<JobLeases>();
+        s.AddHostedService<CheckpointJob>();
+        if (database.Embedded is not null) s.AddHostedService(_ => new EmbeddedPostgresLifetime(database.Embedded));
+        return builder;
+    }
+
+    private static void TryAddSingletonTimeProvider(this IServiceCollection s)
+    {
+        if (!s.Any(d => d.ServiceType == typeof(TimeProvider))) s.AddSingleton(TimeProvider.System);
+    }
+
+    private static SecretProtector CreateProtector(PortalOptions options, ILogger logger)
+    {
+        var path = options.ResolveMasterKeyFile();
+        // Only the default location is created on demand; a configured key file must exist.
+        var (key, created) = MasterKeyFile.Load(path, createIfMissing: options.MasterKeyFile is null);
+        if (created)
+            logger.LogWarning("Generated a new master key at {Path} (mode 0600). Back it up: without it no stored secret can be read. See README, 'Master key'.", path);
+        var previous = options.PreviousMasterKeyFiles.Select(f => MasterKeyFile.Load(f, false).Key);
+        return new SecretProtector(key, previous);
+    }
+}
+
+/// <summary>Stops the private PostgreSQL cluster when the portal stops.</summary>
+internal sealed class EmbeddedPostgresLifetime(EmbeddedPostgres pg) : IHostedService
+{
+    public Task StartAsync(CancellationToken ct) => Task.CompletedTask;
+    public Task StopAsync(CancellationToken ct) => pg.StopAsync();
+}

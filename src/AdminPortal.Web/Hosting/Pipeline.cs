@@ -1,0 +1,106 @@
+using AdminPortal.Data;
+using AdminPortal.Web.Account;
+using AdminPortal.Web.Api;
+using AdminPortal.Web.Components;
+using AdminPortal.Web.Operators;
+using AdminPortal.Web.Security;
+using Microsoft.AspNetCore.Diagnostics.HealthChecks;
+using Microsoft.AspNetCore.Identity;
+using Microsoft.Extensions.Options;
+using Serilog;
+using Serilog.Formatting.Compact;
+
+namespace AdminPortal.Web.Hosting;
+
+public static class Pipeline
+{
+    public static WebApplicationBuilder AddPortalLogging(this WebApplicationBuilder builder)
+    {
+        var json = builder.Configuration.GetValue<bool>("Portal:JsonLogs");
+        builder.Services.AddSerilog(lc =>
+        {
+            lc.ReadFrom.Configuration(builder.Configuration)
+                .MinimumLevel.Information()
+                .MinimumLevel.Override("Microsoft.AspNetCore", Serilog.Events.LogEventLevel.Warning)
+                .MinimumLevel.Override("Microsoft.EntityFrameworkCore", Serilog.Events.LogEventLevel.Warning)
+                .MinimumLevel.Override("Microsoft.Hosting.Lifetime", Serilog.Events.LogEventLevel.Information)
+                .Enrich.FromLogContext();
+            if (json) lc.WriteTo.Console(new RenderedCompactJsonFormatter());
+            else lc.WriteTo.Console(outputTemplate: "[{Timestamp:HH:mm:ss} {Level:u3}] {SourceContext}: {Message:lj}{NewLine}{Exception}");
+        });
+        builder.Services.AddHealthChecks().AddCheck<DatabaseHealthCheck>("database");
+        return builder;
+    }
+
+    /// <summary>Migrations (when configured), the roles, and the first-run link when there is no Admin yet.</summary>
+    public static async Task PrepareDatabaseAsync(this WebApplication app)
+    {
+        var options = app.Services.GetRequiredService<IOptions<PortalOptions>>().Value;
+        var log = app.Services.GetRequiredService<ILogger<PortalDatabase>>();
+        if (options.ApplyMigrations)
+        {
+            var applied = await app.Services.GetRequiredService<PortalDatabase>().MigrateAsync(CancellationToken.None);
+            if (applied.Count > 0) log.LogInformation("Applied migrations: {Migrations}", string.Join(", ", applied));
+        }
+        await using (var scope = app.Services.CreateAsyncScope())
+        {
+            var roles = scope.ServiceProvider.GetRequiredService<RoleManager<IdentityRole>>();
+            foreach (var role in Roles.All)
+                if (!await roles.RoleExistsAsync(role)) await roles.CreateAsync(new IdentityRole(role));
+        }
+        var link = await app.Services.GetRequiredService<SetupLinks>().FirstRunLinkAsync(CancellationToken.None);
+        if (link is not null)
+        {
+            // Printed to the console, not the log: it is a one-time credential.
+            Console.WriteLine();
+            Console.WriteLine("  No Admin yet. Create the first Admin account in your browser (one use, valid 24 h):");
+            Console.WriteLine($"  {link}");
+            Console.WriteLine();
+        }
+    }
+
+    public static WebApplication UsePortalPipeline(this WebApplication app)
+    {
+        app.UseExceptionHandler();
+        app.UseWhen(ctx => ctx.Request.Path.StartsWithSegments("/api"), api => api.UseStatusCodePages());
+        app.UseSecurityHeaders();
+        app.UseSerilogRequestLogging(o => o.GetLevel = (ctx, _, ex) =>
+            ex is not null || ctx.Response.StatusCode >= 500 ? Serilog.Events.LogEventLevel.Error : Serilog.Events.LogEventLevel.Debug);
+        app.UseAuthentication();
+        app.UseAuthorization();
+        app.UseAntiforgery();
+
+        app.MapStaticAssets().AllowAnonymous();
+        app.MapHealthChecks("/healthz", new HealthCheckOptions()).AllowAnonymous();
+        app.MapPortalApi();
+        app.MapAccountEndpoints();
+        app.MapRazorComponents<App>().AddInteractiveServerRenderMode();
+        return app;
+    }
+}
+
+/// <summary>Logs from before the host exists (choosing and starting the database).</summary>
+internal static class StartupLog
+{
+    public static Microsoft.Extensions.Logging.ILogger Create(WebApplicationBuilder builder) =>
+        LoggerFactory.Create(b => b.AddSimpleConsole(o => o.SingleLine = true).AddConfiguration(builder.Configuration.GetSection("Logging")))
+            .CreateLogger("AdminPortal.Startup");
+}
+
+internal sealed class DatabaseHealthCheck(Npgsql.NpgsqlDataSource dataSource) : Microsoft.Extensions.Diagnostics.HealthChecks.IHealthCheck
+{
+    public async Task<Microsoft.Extensions.Diagnostics.HealthChecks.HealthCheckResult> CheckHealthAsync(
+        Microsoft.Extensions.Diagnostics.HealthChecks.HealthCheckContext context, CancellationToken ct = default)
+    {
+        try
+        {
+            await using var cmd = dataSource.CreateCommand("SELECT 1");
+            await cmd.ExecuteScalarAsync(ct);
+            return Microsoft.Extensions.Diagnostics.HealthChecks.HealthCheckResult.Healthy();
+        }
+        catch (Exception e) when (e is Npgsql.NpgsqlException or TimeoutException)
+        {
+            return Microsoft.Extensions.Diagnostics.HealthChecks.HealthCheckResult.Unhealthy("The database does not answer.");
+        }
+    }
+}

@@ -1,0 +1,49 @@
+using AdminPortal.Data;
+using Microsoft.EntityFrameworkCore;
+using Npgsql;
+
+namespace AdminPortal.Web.Hosting;
+
+/// <summary>
+/// Decides which PostgreSQL the portal uses before anything else starts: the configured server
+/// (<c>ConnectionStrings:Portal</c>, migrations with <c>ConnectionStrings:PortalMigrations</c> when given),
+/// or, outside Production, a private cluster under the data directory.
+/// </summary>
+public sealed class PortalDatabase
+{
+    public required string AppConnectionString { get; init; }
+    public required string MigrationsConnectionString { get; init; }
+    public EmbeddedPostgres? Embedded { get; init; }
+
+    public static async Task<PortalDatabase> ResolveAsync(IConfiguration config, IHostEnvironment env, ILogger logger, CancellationToken ct)
+    {
+        var app = config.GetConnectionString("Portal");
+        if (!string.IsNullOrWhiteSpace(app))
+        {
+            var migrations = config.GetConnectionString("PortalMigrations");
+            return new PortalDatabase { AppConnectionString = app, MigrationsConnectionString = string.IsNullOrWhiteSpace(migrations) ? app : migrations };
+        }
+        if (env.IsProduction())
+            throw new StartupException(
+                "No database configured: set ConnectionStrings__Portal (and ConnectionStrings__PortalMigrations for the schema owner). " +
+                "The private PostgreSQL cluster is only for development and evaluation, never in Production.");
+
+        var options = config.GetSection(PortalOptions.Section).Get<PortalOptions>() ?? new PortalOptions();
+        var pg = new EmbeddedPostgres(options.ResolveDataDirectory(), EmbeddedPostgres.FindBinDirectory(options.PostgresBinDirectory), logger);
+        await pg.StartAsync(ct);
+        return new PortalDatabase { AppConnectionString = pg.AppConnectionString, MigrationsConnectionString = pg.SuperuserConnectionString, Embedded = pg };
+    }
+
+    /// <summary>Applies pending migrations as the schema owner; returns the names applied.</summary>
+    public async Task<IReadOnlyList<string>> MigrateAsync(CancellationToken ct)
+    {
+        await using var db = new PortalDbContext(PortalDb.Configure(new DbContextOptionsBuilder<PortalDbContext>(), MigrationsConnectionString).Options);
+        var pending = (await db.Database.GetPendingMigrationsAsync(ct)).ToList();
+        // EF Core takes a database lock while migrating, so instances starting together do not collide.
+        if (pending.Count > 0) await db.Database.MigrateAsync(ct);
+        return pending;
+    }
+}
+
+/// <summary>A start-up failure with a message for the operator (no stack trace needed).</summary>
+public sealed class StartupException(string message) : Exception(message);

@@ -1,0 +1,40 @@
+using AdminPortal.Data.Jobs;
+
+namespace AdminPortal.Web.Hosting;
+
+/// <summary>
+/// A job that runs once per period across every portal instance on the database: each instance wakes up
+/// regularly and tries to claim the period in <c>job_runs</c>; only the winner runs it.
+/// </summary>
+public abstract class ScheduledJob(JobLeases leases, TimeProvider time, ILogger logger) : BackgroundService
+{
+    protected abstract string Name { get; }
+    protected abstract TimeSpan Period { get; }
+    protected virtual TimeSpan PollInterval => TimeSpan.FromSeconds(Math.Clamp(Period.TotalSeconds / 10, 5, 60));
+
+    protected abstract Task RunOnceAsync(CancellationToken ct);
+
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        using var timer = new PeriodicTimer(PollInterval, time);
+        do
+        {
+            try
+            {
+                if (await leases.TryClaimAsync(Name, Period, stoppingToken))
+                    await RunOnceAsync(stoppingToken);
+            }
+            catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+            {
+                return;
+            }
+            catch (Exception ex)
+            {
+                logger.LogError(ex, "Scheduled job {Job} failed", Name);
+                try { await leases.RecordErrorAsync(Name, ex.Message, stoppingToken); }
+                catch (Exception inner) { logger.LogWarning(inner, "Could not record the failure of {Job}", Name); }
+            }
+        }
+        while (await timer.WaitForNextTickAsync(stoppingToken));
+    }
+}

@@ -1,0 +1,39 @@
+using AdminPortal.Web.Api;
+using AdminPortal.Web.Cli;
+using AdminPortal.Web.Components;
+using AdminPortal.Web.Hosting;
+using AdminPortal.Web.Security;
+
+var isCli = PortalCli.IsCommand(args);
+var builder = WebApplication.CreateBuilder(isCli ? [] : args);
+builder.AddPortalLogging();
+
+PortalDatabase database;
+try
+{
+    database = await PortalDatabase.ResolveAsync(builder.Configuration, builder.Environment, StartupLog.Create(builder), CancellationToken.None);
+}
+catch (StartupException e)
+{
+    Console.Error.WriteLine($"AdminPortal cannot start: {e.Message}");
+    return 2;
+}
+
+builder.AddPortalCore(database).AddPortalSecurity().AddPortalApi().AddPortalUi();
+var app = builder.Build();
+
+try
+{
+    if (isCli) return await PortalCli.RunAsync(args, app.Services, CancellationToken.None);
+    await app.PrepareDatabaseAsync();
+    app.UsePortalPipeline();
+    await app.RunAsync();
+    return 0;
+}
+finally
+{
+    if (database.Embedded is not null) await database.Embedded.StopAsync();
+}
+
+/// <summary>The entry point, visible to the integration tests' WebApplicationFactory.</summary>
+public partial class Program;

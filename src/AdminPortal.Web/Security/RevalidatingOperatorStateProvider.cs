@@ -1,0 +1,29 @@
+using System.Security.Claims;
+using AdminPortal.Data.Operators;
+using Microsoft.AspNetCore.Components.Authorization;
+using Microsoft.AspNetCore.Components.Server;
+using Microsoft.AspNetCore.Identity;
+using Microsoft.Extensions.Options;
+
+namespace AdminPortal.Web.Security;
+
+/// <summary>
+/// Re-checks an open circuit's operator every minute: a disabled operator, a changed role or a reset second
+/// factor (all of which change the security stamp) ends the interactive session.
+/// </summary>
+public sealed class RevalidatingOperatorStateProvider(ILoggerFactory logger, IServiceScopeFactory scopes, IOptions<IdentityOptions> options)
+    : RevalidatingServerAuthenticationStateProvider(logger)
+{
+    protected override TimeSpan RevalidationInterval => TimeSpan.FromMinutes(1);
+
+    protected override async Task<bool> ValidateAuthenticationStateAsync(AuthenticationState state, CancellationToken ct)
+    {
+        await using var scope = scopes.CreateAsyncScope();
+        var users = scope.ServiceProvider.GetRequiredService<UserManager<Operator>>();
+        var user = await users.GetUserAsync(state.User);
+        if (user is null || user.IsDisabled) return false;
+        if (!users.SupportsUserSecurityStamp) return true;
+        var stamp = state.User.FindFirstValue(options.Value.ClaimsIdentity.SecurityStampClaimType);
+        return stamp == await users.GetSecurityStampAsync(user);
+    }
+}

@@ -1,0 +1,108 @@
+using AdminPortal.Data;
+using AdminPortal.Data.Operators;
+using AdminPortal.Web.Account;
+using AdminPortal.Web.Operators;
+using AdminPortal.Web.Tokens;
+using Microsoft.AspNetCore.Authentication.Cookies;
+using Microsoft.AspNetCore.Authorization;
+using Microsoft.AspNetCore.Components.Authorization;
+using Microsoft.AspNetCore.Components.Server.Circuits;
+using Microsoft.AspNetCore.Identity;
+
+namespace AdminPortal.Web.Security;
+
+public static class SecurityServices
+{
+    public const string PortalScheme = "Portal";
+
+    /// <summary>Identity with cookies and TOTP, bearer API tokens, and one policy per permission.</summary>
+    public static WebApplicationBuilder AddPortalSecurity(this WebApplicationBuilder builder)
+    {
+        var s = builder.Services;
+        s.AddHttpContextAccessor();
+        s.AddAuthentication(o =>
+            {
+                o.DefaultScheme = PortalScheme;
+                o.DefaultSignInScheme = IdentityConstants.ApplicationScheme;
+            })
+            .AddPolicyScheme(PortalScheme, "Cookie or bearer token", o => o.ForwardDefaultSelector = http =>
+                http.Request.Headers.Authorization.ToString().StartsWith("Bearer ", StringComparison.OrdinalIgnoreCase)
+                    ? ApiTokenAuthenticationHandler.SchemeName
+                    : IdentityConstants.ApplicationScheme)
+            .AddScheme<Microsoft.AspNetCore.Authentication.AuthenticationSchemeOptions, ApiTokenAuthenticationHandler>(ApiTokenAuthenticationHandler.SchemeName, null)
+            .AddIdentityCookies();
+
+        s.ConfigureApplicationCookie(o =>
+        {
+            o.LoginPath = "/account/login";
+            o.LogoutPath = "/account/logout";
+            o.AccessDeniedPath = "/account/access-denied";
+            o.Cookie.Name = "adminportal";
+            o.Cookie.HttpOnly = true;
+            o.Cookie.SameSite = SameSiteMode.Strict;
+            o.ExpireTimeSpan = TimeSpan.FromHours(8);
+            o.SlidingExpiration = true;
+            o.Events.OnRedirectToLogin = ctx => ApiAware(ctx, StatusCodes.Status401Unauthorized);
+            o.Events.OnRedirectToAccessDenied = ctx => ApiAware(ctx, StatusCodes.Status403Forbidden);
+        });
+        s.Configure<SecurityStampValidatorOptions>(o => o.ValidationInterval = TimeSpan.FromMinutes(1));
+
+        s.AddIdentityCore<Operator>(o =>
+            {
+                o.User.RequireUniqueEmail = true;
+                o.Password.RequiredLength = 12;
+                o.Password.RequiredUniqueChars = 4;
+                o.Password.RequireDigit = false;
+                o.Password.RequireLowercase = false;
+                o.Password.RequireUppercase = false;
+                o.Password.RequireNonAlphanumeric = false;
+                o.Lockout.MaxFailedAccessAttempts = 5;
+                o.Lockout.DefaultLockoutTimeSpan = TimeSpan.FromMinutes(15);
+                o.Lockout.AllowedForNewUsers = true;
+                o.SignIn.RequireConfirmedAccount = false;
+            })
+            .AddRoles<IdentityRole>()
+            .AddEntityFrameworkStores<PortalDbContext>()
+            .AddSignInManager<PortalSignInManager>()
+            .AddPasswordValidator<NotEmailPasswordValidator>()
+            .AddDefaultTokenProviders();
+        s.AddScoped<IUserStore<Operator>, PortalUserStore>();
+
+        s.AddAuthorizationBuilder()
+            .SetFallbackPolicy(FullyAuthenticated(new AuthorizationPolicyBuilder(PortalScheme)).Build())
+            .AddPolicy(Enrolment, p => p.AddAuthenticationSchemes(IdentityConstants.ApplicationScheme).RequireAuthenticatedUser());
+        s.Configure<AuthorizationOptions>(o =>
+        {
+            foreach (var (permission, roles) in Permissions.Matrix)
+                o.AddPolicy(permission, FullyAuthenticated(new AuthorizationPolicyBuilder(PortalScheme)).RequireRole(roles).Build());
+        });
+
+        s.AddScoped<CircuitClient>();
+        s.AddScoped<CircuitHandler, CircuitClientHandler>();
+        s.AddScoped<AuthenticationStateProvider, RevalidatingOperatorStateProvider>();
+        s.AddCascadingAuthenticationState();
+        s.AddScoped<LoginService>();
+        s.AddScoped<EnrolmentService>();
+        s.AddSingleton<ApiTokenService>();
+        s.AddSingleton<OperatorService>();
+        s.AddSingleton<SetupLinks>();
+        return builder;
+    }
+
+    /// <summary>Authenticated with a token, or as an operator who passed the second factor (not merely a password).</summary>
+    public const string Enrolment = "enrolment";
+
+    private static AuthorizationPolicyBuilder FullyAuthenticated(AuthorizationPolicyBuilder b) =>
+        b.RequireAuthenticatedUser().RequireAssertion(ctx => Actors.IsFullyAuthenticated(ctx.User));
+
+    private static Task ApiAware(Microsoft.AspNetCore.Authentication.RedirectContext<CookieAuthenticationOptions> ctx, int status)
+    {
+        if (ctx.Request.Path.StartsWithSegments("/api"))
+        {
+            ctx.Response.StatusCode = status;
+            return Task.CompletedTask;
+        }
+        ctx.Response.Redirect(ctx.RedirectUri);
+        return Task.CompletedTask;
+    }
+}
