@@ -20,19 +20,22 @@ public sealed class DashboardService(NpgsqlDataSource dataSource, AuditIntegrity
                (SELECT count(*) FROM api_tokens WHERE "RevokedAt" IS NULL),
                (SELECT sequence FROM audit_chain_head WHERE id = 1),
                (SELECT count(*) FROM audit_events WHERE occurred_at >= $1),
-               (SELECT count(*) FROM audit_events WHERE occurred_at >= $1 AND outcome <> 'success');
+               (SELECT count(*) FROM audit_events WHERE occurred_at >= $1 AND outcome <> 'success')
+        """;
+
+    private const string PerDay = """
         SELECT (occurred_at AT TIME ZONE 'UTC')::date, count(*), count(*) FILTER (WHERE outcome <> 'success')
-          FROM audit_events WHERE occurred_at >= $2 GROUP BY 1 ORDER BY 1;
+          FROM audit_events WHERE occurred_at >= $1 GROUP BY 1 ORDER BY 1
         """;
 
     public async Task<DashboardFigures> LoadAsync(CancellationToken ct)
     {
         var now = time.GetUtcNow();
         var firstDay = DateOnly.FromDateTime(now.UtcDateTime).AddDays(-(Days - 1));
-        await using var cmd = dataSource.CreateCommand(Figures);
-        cmd.Parameters.Add(new() { Value = now.AddDays(-1) });
-        cmd.Parameters.Add(new() { Value = new DateTimeOffset(firstDay.ToDateTime(TimeOnly.MinValue), TimeSpan.Zero) });
-        await using var r = await cmd.ExecuteReaderAsync(ct);
+        await using var batch = dataSource.CreateBatch();
+        batch.BatchCommands.Add(new NpgsqlBatchCommand(Figures) { Parameters = { new() { Value = now.AddDays(-1) } } });
+        batch.BatchCommands.Add(new NpgsqlBatchCommand(PerDay) { Parameters = { new() { Value = new DateTimeOffset(firstDay.ToDateTime(TimeOnly.MinValue), TimeSpan.Zero) } } });
+        await using var r = await batch.ExecuteReaderAsync(ct);
         await r.ReadAsync(ct);
         var (operators, tokens, events, last24, failed24) = (r.GetInt64(0), r.GetInt64(1), r.GetInt64(2), r.GetInt64(3), r.GetInt64(4));
         await r.NextResultAsync(ct);

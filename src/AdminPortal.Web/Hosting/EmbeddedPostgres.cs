@@ -78,11 +78,13 @@ public sealed class EmbeddedPostgres(string dataDirectory, string binDirectory, 
     private async Task InitAsync(string superPassword, CancellationToken ct)
     {
         Directory.CreateDirectory(PgData);
-        var pwFile = Path.Combine(PgData, ".initdb-pw");
-        await File.WriteAllTextAsync(pwFile, superPassword + "\n", ct);
+        var pwFile = Path.Combine(dataDirectory, ".initdb-pw");
+        File.Delete(pwFile);
+        Data.SecretFiles.WriteNew(pwFile, superPassword + "\n");
         if (IsRoot)
         {
             await ChownAsync(PgData, ct);
+            await ChownAsync(pwFile, ct);
             var access = await ProcessRunner.RunAsync("runuser", ["-u", "postgres", "--", "test", "-w", PgData], Timeout, ct);
             if (access.ExitCode != 0)
                 throw new InvalidOperationException(

@@ -1,0 +1,107 @@
+using System.Net.Http.Headers;
+using AdminPortal.Data;
+using AdminPortal.Data.Operators;
+using AdminPortal.Web.Tokens;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Identity;
+using Microsoft.AspNetCore.Mvc.Testing;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
+using OtpNet;
+
+namespace AdminPortal.Tests.Infrastructure;
+
+/// <summary>An operator the tests created: <see cref="TotpSecret"/> is null when no second factor is enrolled.</summary>
+public sealed record TestOperator(string Id, string Email, string Password, string Role, string? TotpSecret)
+{
+    /// <summary>The current code, computed by Otp.NET (an implementation independent of ASP.NET Identity's).</summary>
+    public string Code() => new Totp(Base32Encoding.ToBytes(TotpSecret!)).ComputeTotp();
+}
+
+/// <summary>
+/// The portal in-process on a fresh database of the shared test cluster, connected as the application's
+/// own login role (member of portal_app), migrated as the superuser, with its own data directory.
+/// </summary>
+public class PortalApp : WebApplicationFactory<Program>
+{
+    public PostgresServer Postgres { get; } = PostgresServer.Instance;
+    public string Database { get; }
+    public string DataDirectory { get; }
+    public string AppConnectionString => Postgres.ConnectionString(Database, PostgresServer.AppLogin);
+    public string SuperuserConnectionString => Postgres.ConnectionString(Database);
+
+    public PortalApp()
+    {
+        Database = Postgres.CreateDatabase("portal");
+        DataDirectory = Path.Combine(Path.GetTempPath(), "adminportal-data-" + Guid.NewGuid().ToString("N")[..12]);
+        Directory.CreateDirectory(DataDirectory);
+    }
+
+    /// <summary>Extra configuration for a subclass (settings are read before the host is built).</summary>
+    protected virtual IEnumerable<KeyValuePair<string, string>> Settings() => [];
+
+    protected override void ConfigureWebHost(IWebHostBuilder builder)
+    {
+        builder.UseEnvironment("Testing");
+        builder.UseSetting("ConnectionStrings:Portal", AppConnectionString);
+        builder.UseSetting("ConnectionStrings:PortalMigrations", SuperuserConnectionString);
+        builder.UseSetting("Portal:DataDirectory", DataDirectory);
+        builder.UseSetting("Portal:PublicUrl", "http://localhost");
+        foreach (var (k, v) in Settings()) builder.UseSetting(k, v);
+    }
+
+    public T Service<T>() where T : notnull => Services.GetRequiredService<T>();
+
+    /// <summary>Creates an operator with a password and (by default) an enrolled TOTP second factor.</summary>
+    public async Task<TestOperator> CreateOperatorAsync(string role, bool enrolTotp = true, string? email = null)
+    {
+        await using var scope = Services.CreateAsyncScope();
+        var users = scope.ServiceProvider.GetRequiredService<UserManager<Operator>>();
+        email ??= $"{role.ToLowerInvariant()}-{Guid.NewGuid():N}"[..20] + "@example.test";
+        const string password = "correct horse battery staple";
+        var op = new Operator { UserName = email, Email = email, EmailConfirmed = true, DisplayName = role, CreatedAt = DateTimeOffset.UtcNow };
+        Check(await users.CreateAsync(op, password));
+        Check(await users.AddToRoleAsync(op, role));
+        string? secret = null;
+        if (enrolTotp)
+        {
+            Check(await users.ResetAuthenticatorKeyAsync(op));
+            secret = await users.GetAuthenticatorKeyAsync(op);
+            Check(await users.SetTwoFactorEnabledAsync(op, true));
+        }
+        return new TestOperator(op.Id, email, password, role, secret);
+    }
+
+    /// <summary>A client signed in through the real login pages: password, then the TOTP code.</summary>
+    public async Task<HttpClient> LoginAsync(TestOperator op)
+    {
+        var client = CreateClient(new WebApplicationFactoryClientOptions { AllowAutoRedirect = true, HandleCookies = true });
+        var page = await Forms.PostAsync(client, "/account/login", "login", new() { ["Form.Email"] = op.Email, ["Form.Password"] = op.Password });
+        Assert.Contains("/account/login-2fa", page.RequestMessage!.RequestUri!.AbsolutePath);
+        var done = await Forms.PostAsync(client, page.RequestMessage.RequestUri.PathAndQuery, "second-factor", new() { ["Form.Code"] = op.Code() });
+        Assert.Equal("/", done.RequestMessage!.RequestUri!.AbsolutePath);
+        return client;
+    }
+
+    /// <summary>A client that authenticates with a new API token of this role.</summary>
+    public async Task<HttpClient> TokenClientAsync(string role)
+    {
+        var created = await Service<ApiTokenService>().CreateAsync($"t-{Guid.NewGuid():N}"[..20], role, AdminPortal.Data.Audit.AuditActor.System, default);
+        var client = CreateClient(new WebApplicationFactoryClientOptions { AllowAutoRedirect = false, HandleCookies = false });
+        client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", created.Value!.Token);
+        return client;
+    }
+
+    public async Task<PortalDbContext> DbAsync() => await Service<IDbContextFactory<PortalDbContext>>().CreateDbContextAsync();
+
+    private static void Check(IdentityResult r) => Assert.True(r.Succeeded, string.Join("; ", r.Errors.Select(e => e.Description)));
+
+    protected override void Dispose(bool disposing)
+    {
+        base.Dispose(disposing);
+        if (disposing)
+        {
+            try { Directory.Delete(DataDirectory, true); } catch (IOException) { }
+        }
+    }
+}
