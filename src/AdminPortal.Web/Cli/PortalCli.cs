@@ -25,10 +25,12 @@ public static class PortalCli
           admin create --email EMAIL --role ROLE     create an operator; prints a one-time setup link
           audit verify                               verify the audit chain against the latest checkpoint
           audit checkpoint                           sign a checkpoint of the audit chain now
+          master-key generate --out FILE             write a new random master key file (mode 0600)
+          master-key rotate --new-key-file FILE      re-encrypt every stored secret under a new master key
         Roles: Admin, SecurityLead, Helpdesk, Auditor
         """;
 
-    private static readonly string[] Commands = ["migrate", "token", "admin", "audit", "help", "--help"];
+    private static readonly string[] Commands = ["migrate", "token", "admin", "audit", "master-key", "help", "--help"];
 
     public static bool IsCommand(string[] args) => args.Length > 0 && Commands.Contains(args[0]);
 
@@ -63,6 +65,8 @@ public static class PortalCli
                 var cp = await services.GetRequiredService<AuditIntegrity>().CheckpointAsync(actor, ct);
                 Console.WriteLine($"Signed checkpoint at sequence {cp.Sequence}: {cp.HeadHash}");
                 return 0;
+            case ["master-key", ..]:
+                return await MasterKeyCommands.RunAsync(args, services, actor, ct);
             default:
                 Console.Error.WriteLine(Usage);
                 return args is ["help" or "--help"] ? 0 : 2;

@@ -43,6 +43,7 @@ public static class CoreServices
         s.AddSingleton<AuditedWork>();
         s.AddSingleton<AuditQuery>();
         s.AddSingleton<AuditIntegrity>();
+        s.AddSingleton<Secrets.MasterKeyRotation>();
         s.AddSingleton<JobLeases>();
         s.AddHostedService<CheckpointJob>();
         if (database.Embedded is not null) s.AddHostedService(_ => new EmbeddedPostgresLifetime(database.Embedded));

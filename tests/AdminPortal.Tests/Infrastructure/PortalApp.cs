@@ -37,6 +37,16 @@ public class PortalApp : WebApplicationFactory<Program>
         Directory.CreateDirectory(DataDirectory);
     }
 
+    /// <summary>A second portal on an existing database and data directory (a restart, or another instance).</summary>
+    protected PortalApp(string database, string dataDirectory)
+    {
+        Database = database;
+        DataDirectory = dataDirectory;
+        _ownsDataDirectory = false;
+    }
+
+    private readonly bool _ownsDataDirectory = true;
+
     /// <summary>Extra configuration for a subclass (settings are read before the host is built).</summary>
     protected virtual IEnumerable<KeyValuePair<string, string>> Settings() => [];
 
@@ -99,7 +109,7 @@ public class PortalApp : WebApplicationFactory<Program>
     protected override void Dispose(bool disposing)
     {
         base.Dispose(disposing);
-        if (disposing)
+        if (disposing && _ownsDataDirectory)
         {
             try { Directory.Delete(DataDirectory, true); } catch (IOException) { }
         }

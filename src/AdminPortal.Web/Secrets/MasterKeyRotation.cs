@@ -1,0 +1,45 @@
+using System.Xml.Linq;
+using AdminPortal.Data;
+using AdminPortal.Data.Audit;
+using AdminPortal.Web.Audit;
+using Microsoft.EntityFrameworkCore;
+
+namespace AdminPortal.Web.Secrets;
+
+public sealed record RotationResult(string OldKeyId, string NewKeyId, int TotpSecrets, int DataProtectionKeys);
+
+/// <summary>
+/// Re-encrypts every secret stored in the database under a new master key, in one audited transaction:
+/// operators' TOTP secrets and the Data Protection key ring. Run with the portal stopped, then point
+/// <c>Portal:MasterKeyFile</c> at the new key (keeping the old one as a previous key until verified).
+/// </summary>
+public sealed class MasterKeyRotation(AuditedWork work, SecretProtector current)
+{
+    public const string TotpProvider = "[AspNetUserStore]";
+    public const string TotpName = "AuthenticatorKey";
+
+    public Task<RotationResult> RotateAsync(byte[] newKey, AuditActor actor, CancellationToken ct)
+    {
+        var next = new SecretProtector(newKey);
+        return work.RunAsync<RotationResult>(async (_, db, c) =>
+        {
+            var totp = await db.UserTokens.Where(t => t.LoginProvider == TotpProvider && t.Name == TotpName).ToListAsync(c);
+            foreach (var t in totp.Where(t => t.Value is not null))
+            {
+                var purpose = $"totp:{t.UserId}";
+                t.Value = next.ProtectString(current.UnprotectString(t.Value!, purpose), purpose);
+            }
+            var keys = await db.DataProtectionKeys.ToListAsync(c);
+            foreach (var k in keys.Where(k => k.Xml is not null))
+            {
+                var xml = XElement.Parse(k.Xml!);
+                foreach (var sealedSecret in xml.Descendants("masterKeyEncrypted"))
+                    sealedSecret.Value = next.ProtectString(current.UnprotectString(sealedSecret.Value, "dataprotection"), "dataprotection");
+                k.Xml = xml.ToString(SaveOptions.DisableFormatting);
+            }
+            var result = new RotationResult(current.KeyId, next.KeyId, totp.Count, keys.Count);
+            return (result, new AuditEntry(actor, "secrets.master_key.rotated", "master-key",
+                new { from = result.OldKeyId, to = result.NewKeyId, totpSecrets = result.TotpSecrets, dataProtectionKeys = result.DataProtectionKeys }));
+        }, ct);
+    }
+}
