@@ -77,6 +77,7 @@ public static class SecurityServices
                 o.AddPolicy(permission, FullyAuthenticated(new AuthorizationPolicyBuilder(PortalScheme)).RequireRole(roles).Build());
         });
 
+        s.AddSingleton<Microsoft.AspNetCore.Authorization.IAuthorizationMiddlewareResultHandler, DeniedAccessAuditing>();
         s.AddScoped<CircuitClient>();
         s.AddScoped<CircuitHandler, CircuitClientHandler>();
         s.AddScoped<AuthenticationStateProvider, RevalidatingOperatorStateProvider>();
