@@ -24,7 +24,8 @@ public static class Pipeline
                 .MinimumLevel.Override("Microsoft.AspNetCore", Serilog.Events.LogEventLevel.Warning)
                 .MinimumLevel.Override("Microsoft.EntityFrameworkCore", Serilog.Events.LogEventLevel.Warning)
                 .MinimumLevel.Override("Microsoft.Hosting.Lifetime", Serilog.Events.LogEventLevel.Information)
-                .Enrich.FromLogContext();
+                .Enrich.FromLogContext()
+                .Enrich.With<RedactTokensEnricher>();
             if (json) lc.WriteTo.Console(new RenderedCompactJsonFormatter());
             else lc.WriteTo.Console(outputTemplate: "[{Timestamp:HH:mm:ss} {Level:u3}] {SourceContext}: {Message:lj}{NewLine}{Exception}");
         });
