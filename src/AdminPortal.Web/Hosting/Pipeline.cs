@@ -68,6 +68,7 @@ public static class Pipeline
             ex is not null || ctx.Response.StatusCode >= 500 ? Serilog.Events.LogEventLevel.Error : Serilog.Events.LogEventLevel.Debug);
         app.UseAuthentication();
         app.UseAuthorization();
+        app.UseApiBodyLimit(); // after authorization: an anonymous caller's body is never read
         app.UseAntiforgery();
 
         app.MapStaticAssets().AllowAnonymous();
