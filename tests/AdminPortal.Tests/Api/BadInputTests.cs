@@ -33,7 +33,7 @@ public sealed class BadInputTests(PortalApp app) : IClassFixture<PortalApp>
         { "a JSON array instead of an object", new("POST", Tokens, """["a","Admin"]""", HttpStatusCode.BadRequest, null, "not valid JSON") },
         { "a body that is not UTF-8", new("POST", Tokens, NotUtf8, HttpStatusCode.BadRequest, null, "not valid JSON", "application/json") },
         { "a body that is not UTF-8 for a role change", new("PUT", ChangeRole, NotUtf8, HttpStatusCode.BadRequest, null, "not valid JSON", "application/json") },
-        { "an empty body", new("POST", Invite, "", HttpStatusCode.BadRequest, null, "body") },
+        { "an empty body", new("POST", Invite, "", HttpStatusCode.BadRequest, null, "The request body is empty") },
         { "a body over 64 KiB", new("POST", Tokens, OverLimit, HttpStatusCode.RequestEntityTooLarge, null, "larger than this endpoint accepts") },
         { "a 300-character email", new("POST", Invite, $$"""{"email":"{{LongEmail}}","role":"Helpdesk"}""", HttpStatusCode.BadRequest, "email", null) },
         { "an email with a display name", new("POST", Invite, """{"email":"Eve <eve@example.test>","role":"Helpdesk"}""", HttpStatusCode.BadRequest, "email", null) },
@@ -74,6 +74,28 @@ public sealed class BadInputTests(PortalApp app) : IClassFixture<PortalApp>
             Assert.Contains(c.Detail!, problem.GetProperty("detail").GetString() ?? "", StringComparison.OrdinalIgnoreCase);
         }
         Assert.Equal(before, await app.RowCountsAsync());
+    }
+
+    [Fact]
+    public async Task A_chunked_body_over_64_KiB_is_refused_before_the_endpoint_runs()
+    {
+        using var admin = await app.TokenClientAsync(Roles.Admin);
+        var before = await app.RowCountsAsync();
+        var bytes = Encoding.UTF8.GetBytes(OverLimit);
+        var chunked = new StreamContent(new NoLengthStream(bytes));
+        chunked.Headers.ContentType = new("application/json");
+
+        var response = await admin.PostAsync(Tokens, chunked);
+
+        Assert.Null(response.RequestMessage!.Content!.Headers.ContentLength);
+        await response.AssertProblemAsync(HttpStatusCode.RequestEntityTooLarge);
+        Assert.Equal(before, await app.RowCountsAsync());
+    }
+
+    /// <summary>A body whose length the client cannot know in advance, so it is sent chunked.</summary>
+    private sealed class NoLengthStream(byte[] bytes) : MemoryStream(bytes)
+    {
+        public override bool CanSeek => false;
     }
 
     [Fact]

@@ -89,6 +89,25 @@ public sealed class SetupLinkTests(PortalApp app) : IClassFixture<PortalApp>
         Assert.Equal("/account/enrol", PathOf(await SetPasswordAsync(browser, link, NewPassword, NewPassword)));
     }
 
+    [Fact]
+    public async Task Two_people_racing_with_the_same_link_cannot_both_set_a_password()
+    {
+        var email = NewEmail();
+        var link = await InviteAsync(email);
+        var browsers = Enumerable.Range(0, 4).Select(_ => new Browser(app)).ToList();
+        var tokens = await Task.WhenAll(browsers.Select(b => SecurityClients.AntiforgeryTokenAsync(b.Follow, link)));
+
+        var results = await Task.WhenAll(browsers.Select((b, i) => b.Follow.PostAsync(link, new FormUrlEncodedContent(new Dictionary<string, string>
+        {
+            ["_handler"] = "setup", ["__RequestVerificationToken"] = tokens[i],
+            ["Form.Password"] = $"racing passphrase number {i}", ["Form.Confirm"] = $"racing passphrase number {i}",
+        }))));
+
+        Assert.Single(results, r => PathOf(r) == "/account/enrol");
+        Assert.Single(await app.AuditActionsAboutAsync($"operator:{email}"), a => a == "operator.setup.completed");
+        browsers.ForEach(b => b.Dispose());
+    }
+
     public static TheoryData<string> UnknownLinks => ["/account/setup/not-a-real-token", "/account/setup/" + new string('x', 150)];
 
     [Theory]
