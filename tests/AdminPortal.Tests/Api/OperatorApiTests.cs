@@ -28,6 +28,9 @@ public sealed partial class OperatorApiTests(PortalApp app) : IClassFixture<Port
             (op.GetProperty("email").GetString(), op.GetProperty("role").GetString(), op.GetProperty("passwordSet").GetBoolean(), op.GetProperty("twoFactorEnabled").GetBoolean()));
         var listed = await admin.GetStringAsync("/api/v1/operators");
         Assert.Contains(email, listed);
+        Assert.DoesNotContain("passwordHash", listed, StringComparison.OrdinalIgnoreCase);
+        Assert.DoesNotContain("securityStamp", listed, StringComparison.OrdinalIgnoreCase);
+        Assert.DoesNotContain("AQAAAA", listed); // the prefix of every Identity password hash
         var invited = Assert.Single(await app.AuditAboutAsync($"operator:{email}"));
         Assert.Equal("operator.invited", invited.Action);
         Assert.StartsWith("token:", invited.Actor);

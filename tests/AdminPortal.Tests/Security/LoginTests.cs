@@ -139,4 +139,52 @@ public sealed class LoginTests(PortalApp app) : IClassFixture<PortalApp>
         Assert.Equal("/account/login", PathOf(await browser.Follow.GetAsync("/audit")));
         Assert.Contains("operator.logout", await app.AuditActionsAboutAsync($"operator:{op.Email}"));
     }
+
+    public static TheoryData<string, string> ReturnUrls => new()
+    {
+        { "/audit", "/audit" },
+        { "/audit?action=operator.login", "/audit?action=operator.login" },
+        { "https://evil.example/", "/" },
+        { "//evil.example/", "/" },
+        { "/\\evil.example/", "/" },
+        { "javascript:alert(1)", "/" },
+    };
+
+    [Theory]
+    [MemberData(nameof(ReturnUrls))]
+    public async Task After_the_second_factor_only_a_local_return_url_is_followed(string returnUrl, string expected)
+    {
+        var op = await app.CreateOperatorAsync(Roles.Admin);
+        using var browser = new Browser(app);
+        var login = "/account/login?returnUrl=" + Uri.EscapeDataString(returnUrl);
+        var secondStep = await Forms.PostAsync(browser.Follow, login, "login", new() { ["Form.Email"] = op.Email, ["Form.Password"] = op.Password });
+        Assert.Equal("/account/login-2fa", PathOf(secondStep));
+        // The crafted address goes to the second-factor page directly too, not only through the login page.
+        var direct = "/account/login-2fa?returnUrl=" + Uri.EscapeDataString(returnUrl);
+        var token = await SecurityClients.AntiforgeryTokenAsync(browser.Follow, direct);
+
+        var signedIn = await browser.NoFollow.PostAsync(direct, new FormUrlEncodedContent(new Dictionary<string, string>
+        {
+            ["_handler"] = "second-factor", ["__RequestVerificationToken"] = token, ["Form.Code"] = op.Code(),
+        }));
+
+        Assert.Equal(HttpStatusCode.Redirect, signedIn.StatusCode);
+        var location = signedIn.Headers.Location!;
+        Assert.True(!location.IsAbsoluteUri || location.Host == "localhost", $"redirected off-site to {location}");
+        Assert.Equal(expected, location.IsAbsoluteUri ? location.PathAndQuery : location.OriginalString);
+        Assert.Contains($"returnUrl={Uri.EscapeDataString(expected)}", secondStep.RequestMessage!.RequestUri!.Query);
+    }
+
+    [Fact]
+    public async Task Logging_out_without_the_antiforgery_token_is_refused_and_the_session_survives()
+    {
+        var op = await app.CreateOperatorAsync(Roles.Auditor);
+        using var browser = await new Browser(app).LoginAsync(op);
+
+        var forged = await browser.NoFollow.PostAsync("/account/logout", new FormUrlEncodedContent(new Dictionary<string, string>()));
+
+        Assert.Equal(HttpStatusCode.BadRequest, forged.StatusCode);
+        Assert.Equal(HttpStatusCode.OK, (await browser.NoFollow.GetAsync("/audit")).StatusCode);
+        Assert.DoesNotContain("operator.logout", await app.AuditActionsAboutAsync($"operator:{op.Email}"));
+    }
 }
