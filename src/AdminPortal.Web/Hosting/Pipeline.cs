@@ -1,4 +1,3 @@
-using AdminPortal.Data;
 using AdminPortal.Web.Account;
 using AdminPortal.Web.Api;
 using AdminPortal.Web.Components;

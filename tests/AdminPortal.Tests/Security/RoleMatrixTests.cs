@@ -40,6 +40,19 @@ public sealed class RoleMatrixTests(PortalApp app) : IClassFixture<PortalApp>
         Assert.Equal(expectedPages, AccessTable.MappedPages(app));
     }
 
+    [Fact]
+    public async Task The_openapi_document_is_anonymous_and_describes_every_api_endpoint()
+    {
+        var response = await app.CreateClient().GetAsync("/openapi/v1.json");
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        var documented = (await response.JsonAsync()).GetProperty("paths").EnumerateObject()
+            .SelectMany(p => p.Value.EnumerateObject().Select(op => $"{op.Name.ToUpperInvariant()} {p.Name.TrimEnd('/')}"))
+            .Where(r => r.Contains(" /api/v1")).Order().ToList();
+        var expected = AccessTable.Api.Select(c => $"{c.Method} {c.Route.Replace(":long", "")}").Order().ToList();
+        Assert.Equal(expected, documented);
+    }
+
     [Theory]
     [MemberData(nameof(Callers))]
     public async Task Each_role_reaches_exactly_the_api_endpoints_its_permissions_allow(string role, string via)
