@@ -11,8 +11,12 @@ public static class AccountEndpoints
 {
     public static WebApplication MapAccountEndpoints(this WebApplication app)
     {
-        app.MapPost("/account/logout", async (HttpContext http, SignInManager<Operator> signIn, AuditedWork work) =>
+        app.MapPost("/account/logout", async (HttpContext http, SignInManager<Operator> signIn, AuditedWork work, IAntiforgery antiforgery) =>
             {
+                // The antiforgery middleware only records its verdict; an endpoint that binds no form must act on it.
+                var verdict = http.Features.Get<IAntiforgeryValidationFeature>();
+                if (verdict is { IsValid: false } || verdict is null && !await antiforgery.IsRequestValidAsync(http))
+                    return Results.Problem("The sign-out form has expired or did not come from this site.", statusCode: StatusCodes.Status400BadRequest);
                 if (http.User.Identity?.IsAuthenticated == true)
                     await work.RecordAsync(new AuditEntry(Actors.From(http), "operator.logout", $"operator:{http.User.Identity.Name}"), http.RequestAborted);
                 await signIn.SignOutAsync();

@@ -29,7 +29,10 @@ public sealed class BadRequestExceptionHandler(IProblemDetailsService problems) 
             ? "The request body is larger than this endpoint accepts."
             : bad.InnerException is System.Text.Json.JsonException json
                 ? $"The request body is not valid JSON: {json.Message.Split(" Path:")[0]}"
-                : bad.Message;
+                // Minimal APIs say "Implicit body inferred for parameter ... but no body was provided": clear to us, not to a client.
+                : bad.Message.Contains("no body was provided", StringComparison.Ordinal)
+                    ? "The request body is empty: this endpoint takes a JSON object."
+                    : bad.Message;
         http.Response.StatusCode = status;
         return await problems.TryWriteAsync(new ProblemDetailsContext
         {

@@ -1,4 +1,3 @@
-using AdminPortal.Data;
 using AdminPortal.Web.Account;
 using AdminPortal.Web.Api;
 using AdminPortal.Web.Components;
@@ -69,13 +68,15 @@ public static class Pipeline
             ex is not null || ctx.Response.StatusCode >= 500 ? Serilog.Events.LogEventLevel.Error : Serilog.Events.LogEventLevel.Debug);
         app.UseAuthentication();
         app.UseAuthorization();
+        app.UseApiBodyLimit(); // after authorization: an anonymous caller's body is never read
         app.UseAntiforgery();
 
         app.MapStaticAssets().AllowAnonymous();
         app.MapHealthChecks("/healthz", new HealthCheckOptions()).AllowAnonymous();
         app.MapPortalApi();
         app.MapAccountEndpoints();
-        app.MapRazorComponents<App>().AddInteractiveServerRenderMode();
+        // SecurityHeaders sends the one CSP (frame-ancestors 'none'); Blazor would add a second, laxer header.
+        app.MapRazorComponents<App>().AddInteractiveServerRenderMode(o => o.ContentSecurityFrameAncestorsPolicy = null);
         return app;
     }
 }

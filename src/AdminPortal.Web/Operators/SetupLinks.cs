@@ -68,6 +68,11 @@ public sealed class SetupLinks(IOptions<PortalOptions> options, IDbContextFactor
             var now = time.GetUtcNow();
             var link = await db.SetupLinks.FirstOrDefaultAsync(l => l.TokenHash == hash && l.UsedAt == null && l.ExpiresAt > now, c);
             if (link is null) return (new InvalidInput("token", "This setup link is unknown, expired or already used."), null);
+            // Claim the link before using it: a concurrent use waits on this row and then finds it used. If
+            // this use fails, the transaction rolls back and the link stays usable.
+            var claimed = await db.SetupLinks.Where(l => l.Id == link.Id && l.UsedAt == null)
+                .ExecuteUpdateAsync(u => u.SetProperty(l => l.UsedAt, now), c);
+            if (claimed == 0) return (new InvalidInput("token", "This setup link is unknown, expired or already used."), null);
             var users = sp.GetRequiredService<UserManager<Operator>>();
             Operator? op;
             if (link.Email == "")

@@ -1,3 +1,4 @@
+using System.Security.Claims;
 using AdminPortal.Data;
 using AdminPortal.Data.Operators;
 using AdminPortal.Web.Account;
@@ -45,7 +46,19 @@ public static class SecurityServices
             o.Events.OnRedirectToLogin = ctx => ApiAware(ctx, StatusCodes.Status401Unauthorized);
             o.Events.OnRedirectToAccessDenied = ctx => ApiAware(ctx, StatusCodes.Status403Forbidden);
         });
-        s.Configure<SecurityStampValidatorOptions>(o => o.ValidationInterval = TimeSpan.FromMinutes(1));
+        s.Configure<SecurityStampValidatorOptions>(o =>
+        {
+            o.ValidationInterval = TimeSpan.FromMinutes(1);
+            // The validator rebuilds the principal from the database, which drops how the operator signed in
+            // (amr=mfa): without this every session became password-only, and lost the portal, after a minute.
+            o.OnRefreshingPrincipal = ctx =>
+            {
+                if (ctx.NewPrincipal?.Identity is ClaimsIdentity identity && ctx.CurrentPrincipal is { } current)
+                    foreach (var amr in current.FindAll(Actors.AuthMethodClaim).Where(c => !identity.HasClaim(c.Type, c.Value)))
+                        identity.AddClaim(new Claim(amr.Type, amr.Value));
+                return Task.CompletedTask;
+            };
+        });
 
         s.AddIdentityCore<Operator>(o =>
             {

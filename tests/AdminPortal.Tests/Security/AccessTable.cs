@@ -1,0 +1,84 @@
+using System.Net;
+using AdminPortal.Tests.Infrastructure;
+using AdminPortal.Web.Security;
+using Microsoft.AspNetCore.Components.Endpoints;
+using Microsoft.AspNetCore.Routing;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace AdminPortal.Tests.Security;
+
+/// <summary>
+/// One API call per endpoint, with the permission it needs and the status an allowed caller gets for this
+/// harmless request (an unknown id answers 404, an empty body 400: the call passed authorization and
+/// changed nothing).
+/// </summary>
+public sealed record ApiCall(string Method, string Route, string Path, string Permission, HttpStatusCode Allowed, string? Body = null)
+{
+    public HttpRequestMessage Request() => new(new HttpMethod(Method), Path)
+    {
+        Content = Body is null ? null : SecurityClients.Json(Body),
+    };
+
+    public override string ToString() => $"{Method} {Path}";
+}
+
+public sealed record PageCall(string Path, string? Permission);
+
+public static class AccessTable
+{
+    public static readonly IReadOnlyList<ApiCall> Api =
+    [
+        new("GET", "/api/v1/me", "/api/v1/me", Permissions.UsePortal, HttpStatusCode.OK),
+        new("GET", "/api/v1/audit", "/api/v1/audit?limit=5", Permissions.AuditRead, HttpStatusCode.OK),
+        new("GET", "/api/v1/audit/{sequence:long}", "/api/v1/audit/999999999", Permissions.AuditRead, HttpStatusCode.NotFound),
+        new("GET", "/api/v1/audit/export", "/api/v1/audit/export?format=csv&action=nothing.matches", Permissions.AuditExport, HttpStatusCode.OK),
+        new("GET", "/api/v1/audit/verify", "/api/v1/audit/verify", Permissions.AuditRead, HttpStatusCode.OK),
+        new("POST", "/api/v1/audit/checkpoints", "/api/v1/audit/checkpoints", Permissions.AuditCheckpoint, HttpStatusCode.OK),
+        new("GET", "/api/v1/operators", "/api/v1/operators", Permissions.OperatorsManage, HttpStatusCode.OK),
+        new("POST", "/api/v1/operators", "/api/v1/operators", Permissions.OperatorsManage, HttpStatusCode.BadRequest, "{}"),
+        new("PUT", "/api/v1/operators/{id}/role", "/api/v1/operators/no-such-operator/role", Permissions.OperatorsManage, HttpStatusCode.NotFound, """{"role":"Auditor"}"""),
+        new("POST", "/api/v1/operators/{id}/disable", "/api/v1/operators/no-such-operator/disable", Permissions.OperatorsManage, HttpStatusCode.NotFound),
+        new("POST", "/api/v1/operators/{id}/enable", "/api/v1/operators/no-such-operator/enable", Permissions.OperatorsManage, HttpStatusCode.NotFound),
+        new("POST", "/api/v1/operators/{id}/reset-2fa", "/api/v1/operators/no-such-operator/reset-2fa", Permissions.OperatorsManage, HttpStatusCode.NotFound),
+        new("GET", "/api/v1/tokens", "/api/v1/tokens", Permissions.TokensManage, HttpStatusCode.OK),
+        new("POST", "/api/v1/tokens", "/api/v1/tokens", Permissions.TokensManage, HttpStatusCode.BadRequest, "{}"),
+        new("DELETE", "/api/v1/tokens/{name}", "/api/v1/tokens/no-such-token", Permissions.TokensManage, HttpStatusCode.NotFound),
+    ];
+
+    /// <summary>Pages behind a permission; <see cref="PageCall.Permission"/> null marks the pages open to anyone.</summary>
+    public static readonly IReadOnlyList<PageCall> Pages =
+    [
+        new("/", Permissions.UsePortal),
+        new("/audit", Permissions.AuditRead),
+        new("/operators", Permissions.OperatorsManage),
+        new("/settings", Permissions.SettingsManage),
+        new("/account/login", null),
+        new("/account/login-2fa", null),
+        new("/account/setup/{Token}", null),
+        new("/account/access-denied", null),
+        new("/not-found", null),
+    ];
+
+    /// <summary>Reached with a password-only session (before TOTP); checked by the enrolment tests.</summary>
+    public const string EnrolmentPage = "/account/enrol";
+
+    /// <summary>"METHOD /route" of every API endpoint the running app maps.</summary>
+    public static IReadOnlyList<string> MappedApiRoutes(PortalApp app) =>
+        Endpoints(app)
+            .Where(e => e.RoutePattern.RawText!.StartsWith("/api/v1", StringComparison.Ordinal))
+            .SelectMany(e => (e.Metadata.GetMetadata<HttpMethodMetadata>()?.HttpMethods ?? ["ANY"]).Select(m => $"{m} {Normal(e)}"))
+            .Order().ToList();
+
+    /// <summary>The route of every page component the running app maps.</summary>
+    public static IReadOnlyList<string> MappedPages(PortalApp app) =>
+        Endpoints(app).Where(e => e.Metadata.GetMetadata<ComponentTypeMetadata>() is not null).Select(Normal).Distinct().Order().ToList();
+
+    private static IEnumerable<RouteEndpoint> Endpoints(PortalApp app) =>
+        app.Services.GetRequiredService<EndpointDataSource>().Endpoints.OfType<RouteEndpoint>();
+
+    private static string Normal(RouteEndpoint e)
+    {
+        var raw = e.RoutePattern.RawText!.TrimEnd('/');
+        return raw.Length == 0 ? "/" : raw.StartsWith('/') ? raw : "/" + raw;
+    }
+}

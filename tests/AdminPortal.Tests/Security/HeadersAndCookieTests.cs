@@ -1,0 +1,88 @@
+using System.Net;
+using AdminPortal.Tests.Infrastructure;
+using AdminPortal.Web.Security;
+
+namespace AdminPortal.Tests.Security;
+
+public sealed class HeadersAndCookieTests(PortalApp app) : IClassFixture<PortalApp>
+{
+    public static TheoryData<string, string, HttpStatusCode> Responses => new()
+    {
+        { "a page", "/account/login", HttpStatusCode.OK },
+        { "the dashboard, signed in", "/", HttpStatusCode.OK },
+        { "an API response", "/api/v1/me", HttpStatusCode.OK },
+        { "an API refusal", "/api/v1/tokens", HttpStatusCode.Forbidden },
+        { "an API 404", "/api/v1/audit/999999999", HttpStatusCode.NotFound },
+    };
+
+    [Theory]
+    [MemberData(nameof(Responses))]
+    public async Task Security_headers_are_on_every_kind_of_response(string what, string path, HttpStatusCode status)
+    {
+        HttpResponseMessage response;
+        if (path.StartsWith("/api"))
+        {
+            using var client = await app.TokenClientAsync(Roles.Auditor);
+            response = await client.GetAsync(path);
+        }
+        else
+        {
+            using var browser = await new Browser(app).LoginAsync(await app.CreateOperatorAsync(Roles.Auditor));
+            response = await browser.NoFollow.GetAsync(path);
+        }
+
+        Assert.True(status == response.StatusCode, what);
+        var csp = Assert.Single(response.Headers.GetValues("Content-Security-Policy"));
+        Assert.Contains("default-src 'self'", csp);
+        Assert.Contains("frame-ancestors 'none'", csp);
+        Assert.Contains("object-src 'none'", csp);
+        Assert.DoesNotContain("'unsafe-eval'", csp);
+        Assert.Equal("DENY", Assert.Single(response.Headers.GetValues("X-Frame-Options")));
+        Assert.Equal("nosniff", Assert.Single(response.Headers.GetValues("X-Content-Type-Options")));
+        Assert.Equal("no-referrer", Assert.Single(response.Headers.GetValues("Referrer-Policy")));
+    }
+
+    [Fact]
+    public async Task Security_headers_are_on_an_anonymous_api_refusal()
+    {
+        var response = await app.CreateClient().GetAsync("/api/v1/me");
+
+        Assert.Equal(HttpStatusCode.Unauthorized, response.StatusCode);
+        Assert.Contains("frame-ancestors 'none'", string.Join(";", response.Headers.GetValues("Content-Security-Policy")));
+        Assert.Equal("nosniff", Assert.Single(response.Headers.GetValues("X-Content-Type-Options")));
+    }
+
+    [Fact]
+    public async Task The_session_cookie_is_http_only_and_same_site_strict()
+    {
+        var op = await app.CreateOperatorAsync(Roles.Helpdesk);
+        using var browser = new Browser(app);
+        await browser.PasswordAsync(op.Email, op.Password);
+        var token = await SecurityClients.AntiforgeryTokenAsync(browser.Follow, "/account/login-2fa?returnUrl=%2F");
+
+        var signedIn = await browser.NoFollow.PostAsync("/account/login-2fa?returnUrl=%2F", new FormUrlEncodedContent(new Dictionary<string, string>
+        {
+            ["_handler"] = "second-factor", ["__RequestVerificationToken"] = token, ["Form.Code"] = op.Code(),
+        }));
+
+        Assert.Equal(HttpStatusCode.Redirect, signedIn.StatusCode);
+        var session = signedIn.Headers.GetValues("Set-Cookie").Where(c => c.StartsWith("adminportal=")).ToList();
+        var cookie = Assert.Single(session);
+        var attributes = cookie.Split(';').Select(a => a.Trim().ToLowerInvariant()).ToList();
+        Assert.Contains("httponly", attributes);
+        Assert.Contains("samesite=strict", attributes);
+        Assert.DoesNotContain(attributes, a => a.StartsWith("expires=") || a.StartsWith("max-age="));
+    }
+
+    [Fact]
+    public async Task Every_cookie_the_login_sets_is_http_only()
+    {
+        var op = await app.CreateOperatorAsync(Roles.Helpdesk);
+        using var browser = await new Browser(app).LoginAsync(op);
+
+        var cookies = browser.Cookies.GetAllCookies();
+
+        Assert.Contains(cookies, c => c.Name == "adminportal");
+        Assert.All(cookies, c => Assert.True(c.HttpOnly, $"{c.Name} is readable by scripts"));
+    }
+}
