@@ -138,5 +138,8 @@ public sealed class TokenApiTests(PortalApp app) : IClassFixture<PortalApp>
 
         await refused.AssertProblemAsync(HttpStatusCode.Forbidden);
         Assert.Equal(before, await app.RowCountsAsync());
+        await using var db = await app.DbAsync();
+        var denied = await db.AuditEvents.OrderByDescending(e => e.Sequence).FirstAsync(e => e.Action == "access.denied");
+        Assert.Equal("POST /api/v1/tokens", denied.Target);
     }
 }

@@ -40,6 +40,7 @@ public sealed class PostgresServer
             $"-p {server.Port} -c listen_addresses=127.0.0.1 -k {root} -c fsync=off -c synchronous_commit=off -c full_page_writes=off -c max_connections=300",
             "start");
         AppDomain.CurrentDomain.ProcessExit += (_, _) => server.Stop();
+        server.StartWatchdog();
         server.Execute("CREATE ROLE portal_app NOLOGIN; CREATE ROLE portal LOGIN PASSWORD 'portal' IN ROLE portal_app;");
         return server;
     }
@@ -50,18 +51,44 @@ public sealed class PostgresServer
         var pidFile = Path.Combine(_pgData, "postmaster.pid");
         if (File.Exists(pidFile) && int.TryParse(File.ReadLines(pidFile).First(), out var pid))
         {
-            try
-            {
-                Run("kill", "-INT", pid.ToString()); // fast shutdown
-                using var p = Process.GetProcessById(pid);
-                p.WaitForExit(10_000);
-            }
-            catch (ArgumentException)
-            {
-                // already gone
-            }
+            Signal("INT", pid); // fast shutdown
+            // The postmaster is not our child, so poll for it to be gone (bounded).
+            for (var i = 0; i < 200 && IsAlive(pid); i++) Thread.Sleep(50);
+            if (IsAlive(pid)) Signal("KILL", pid);
         }
         try { Directory.Delete(Root, recursive: true); } catch (IOException) { } catch (UnauthorizedAccessException) { }
+    }
+
+    /// <summary>
+    /// The test host may end without running ProcessExit handlers (VSTest kills it), so a detached watchdog
+    /// stops the cluster by its PID and removes its files once the test process is gone.
+    /// </summary>
+    private void StartWatchdog()
+    {
+        var script = $$"""
+            while kill -0 {{Environment.ProcessId}} 2>/dev/null; do sleep 1; done
+            pid=$(head -1 '{{_pgData}}/postmaster.pid' 2>/dev/null) && kill -INT "$pid" 2>/dev/null
+            for i in $(seq 1 100); do [ -n "$pid" ] && kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
+            rm -rf '{{Root}}'
+            """;
+        // Backgrounded from a throw-away shell, so it is re-parented and not killed with the test host's process tree.
+        var psi = new ProcessStartInfo("setsid") { UseShellExecute = false };
+        foreach (var a in (string[])["bash", "-c", $"( {script} ) </dev/null >/dev/null 2>&1 &"]) psi.ArgumentList.Add(a);
+        using var shell = Process.Start(psi)!;
+        shell.WaitForExit();
+    }
+
+    // A zombie (state Z) has exited: PID 1 here does not always reap.
+    private static bool IsAlive(int pid)
+    {
+        try { return File.ReadAllText($"/proc/{pid}/stat").Split(") ")[1][0] != 'Z'; }
+        catch (IOException) { return false; }
+    }
+
+    private static void Signal(string signal, int pid)
+    {
+        try { Run("kill", $"-{signal}", pid.ToString()); }
+        catch (InvalidOperationException) { } // already gone
     }
 
     public string ConnectionString(string database, string user = "postgres") => new NpgsqlConnectionStringBuilder

@@ -88,7 +88,8 @@ public static class SecurityClients
     public static async Task<(int Audit, int Operators, int Tokens, int Links, int Roles)> RowCountsAsync(this PortalApp app)
     {
         await using var db = await app.DbAsync();
-        return (await db.AuditEvents.CountAsync(e => e.Actor != AuditActor.System.Name), await db.Users.CountAsync(), await db.ApiTokens.CountAsync(),
+        // Refusals are recorded (access.denied) but change nothing, so they are not counted here.
+        return (await db.AuditEvents.CountAsync(e => e.Actor != AuditActor.System.Name && e.Action != "access.denied"), await db.Users.CountAsync(), await db.ApiTokens.CountAsync(),
             await db.SetupLinks.CountAsync(), await db.UserRoles.CountAsync());
     }
 
