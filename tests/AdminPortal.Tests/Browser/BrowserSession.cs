@@ -15,6 +15,9 @@ public sealed class BrowserSession(IBrowserContext context, IPage page, string n
 
     public IPage Page { get; } = page;
     public List<string> ConsoleErrors { get; } = [];
+
+    /// <summary>Requests that left the machine (fonts, CDNs): a self-hosted portal must make none.</summary>
+    public List<string> ExternalRequests { get; } = [];
     private readonly List<string> _console = [];
     private int _step;
 
@@ -26,7 +29,11 @@ public sealed class BrowserSession(IBrowserContext context, IPage page, string n
             _console.Add($"{m.Type}: {m.Text}");
             if (m.Type == "error") ConsoleErrors.Add(m.Text);
         };
-        Page.Request += (_, r) => _console.Add($"request {r.ResourceType} {r.Method} {r.Url}");
+        Page.Request += (_, r) =>
+        {
+            _console.Add($"request {r.ResourceType} {r.Method} {r.Url}");
+            if (new Uri(r.Url) is { Scheme: "http" or "https" } u && u.Host != "127.0.0.1") ExternalRequests.Add(r.Url);
+        };
         Page.Response += (_, r) => { if (r.Status >= 400) _console.Add($"http {r.Status}: {r.Request.Method} {r.Url}"); };
         Page.PageError += (_, e) => { _console.Add("pageerror: " + e); ConsoleErrors.Add(e); };
     }
@@ -47,6 +54,9 @@ public sealed class BrowserSession(IBrowserContext context, IPage page, string n
         await Page.Locator("#verify").ClickAsync();
         await Expect(Page.Locator("#dashboard-title")).ToBeVisibleAsync();
     }
+
+    /// <summary>Waits for the circuit: the layout renders its menu toggle disabled until the page is interactive.</summary>
+    public Task WaitForInteractiveAsync() => Expect(Page.GetByLabel("Toggle navigation")).ToBeEnabledAsync();
 
     public async Task ScreenshotAsync(string step, string? readme = null)
     {

@@ -28,6 +28,7 @@ public sealed class PortalJourneyTests(BrowserPortal portal) : IClassFixture<Bro
         var today = page.Locator("[data-testid=activity-chart] rect.bar-ok").Last;
         Assert.True(double.Parse((await today.GetAttributeAsync("height"))!, System.Globalization.CultureInfo.InvariantCulture) > 0);
         await Expect(page.GetByTestId("whoami")).ToContainTextAsync("admin@example.test");
+        await s.WaitForInteractiveAsync();
         await s.ScreenshotAsync("dashboard", readme: "dashboard");
 
         // Audit: the login events are listed, and "Verify now" checks the chain once the circuit is live.
@@ -58,10 +59,19 @@ public sealed class PortalJourneyTests(BrowserPortal portal) : IClassFixture<Bro
         await page.SetViewportSizeAsync(390, 844);
         await page.GotoAsync("/");
         await Expect(page.GetByTestId("activity-chart")).ToBeVisibleAsync();
+        await s.WaitForInteractiveAsync();
         Assert.True(await s.FitsTheViewportAsync(), "The dashboard scrolls horizontally at 390 px");
         await s.ScreenshotAsync("dashboard-phone", readme: "dashboard-phone");
 
+        // The audit table turns into cards on a phone; long addresses wrap instead of widening the page.
+        await page.GotoAsync("/audit");
+        await Expect(page.Locator("tr", new() { HasText = "operator.login.succeeded" }).First).ToBeVisibleAsync();
+        await s.WaitForInteractiveAsync();
+        Assert.True(await s.FitsTheViewportAsync(), "The audit page scrolls horizontally at 390 px");
+        await s.ScreenshotAsync("audit-phone");
+
         Assert.Empty(s.ConsoleErrors);
+        Assert.Empty(s.ExternalRequests);
     }
 
     [Fact]

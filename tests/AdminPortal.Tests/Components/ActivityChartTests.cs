@@ -58,6 +58,7 @@ public sealed class ActivityChartTests : ComponentTest
     {
         var chart = Chart();
         Assert.Empty(chart.FindAll("rect"));
+        Assert.NotNull(chart.Find("line.baseline"));
         Assert.NotNull(chart.Find("svg[role=img]"));
         Assert.Matches(@"^0 0 \d+ \d+$", chart.Find("svg").GetAttribute("viewBox"));
     }
