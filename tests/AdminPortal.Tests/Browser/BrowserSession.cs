@@ -39,18 +39,18 @@ public sealed class BrowserSession(IBrowserContext context, IPage page, string n
     }
 
     /// <summary>Password, then the TOTP code from Otp.NET, through the real static login pages.</summary>
-    public async Task SignInAsync(TestOperator op, string? readmePrefix = null)
+    public async Task SignInAsync(TestOperator op, bool forReadme = false)
     {
         await Page.GotoAsync("/");
         await Expect(Page).ToHaveURLAsync(new System.Text.RegularExpressions.Regex("/account/login\\?"));
         await Page.Locator("#email").FillAsync(op.Email);
         await Page.Locator("#password").FillAsync(op.Password);
-        await ScreenshotAsync("login", readme: readmePrefix is null ? null : "login");
+        await ScreenshotAsync("login", readme: forReadme ? "login" : null);
         await Page.Locator("#sign-in").ClickAsync();
 
         await Expect(Page).ToHaveURLAsync(new System.Text.RegularExpressions.Regex("/account/login-2fa"));
         await Page.Locator("#code").FillAsync(op.Code());
-        await ScreenshotAsync("second-factor", readme: readmePrefix is null ? null : "login-2fa");
+        await ScreenshotAsync("second-factor", readme: forReadme ? "login-2fa" : null);
         await Page.Locator("#verify").ClickAsync();
         await Expect(Page.Locator("#dashboard-title")).ToBeVisibleAsync();
     }

@@ -19,7 +19,7 @@ public sealed class PortalJourneyTests(BrowserPortal portal) : IClassFixture<Bro
         await using var s = await portal.NewSessionAsync("admin-journey");
         var page = s.Page;
 
-        await s.SignInAsync(admin, readmePrefix: "admin");
+        await s.SignInAsync(admin, forReadme: true);
 
         // Dashboard: the figures and the chart, with today's sign-in events in the last bar.
         await Expect(page.GetByTestId("fig-operators")).ToHaveTextAsync(new Regex(@"^\s*[1-9]\d*\s*$"));
