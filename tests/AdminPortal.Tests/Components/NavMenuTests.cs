@@ -1,0 +1,50 @@
+using AdminPortal.Web.Components.Layout;
+using AdminPortal.Web.Security;
+using Bunit;
+
+namespace AdminPortal.Tests.Components;
+
+public sealed class NavMenuTests : ComponentTest
+{
+    public static TheoryData<string, string[], string[]> LinksPerRole => new()
+    {
+        { Roles.Admin, ["audit", "operators", "settings"], [] },
+        { Roles.SecurityLead, ["audit"], ["operators", "settings"] },
+        { Roles.Auditor, ["audit"], ["operators", "settings"] },
+        { Roles.Helpdesk, [], ["audit", "operators", "settings"] },
+    };
+
+    [Theory]
+    [MemberData(nameof(LinksPerRole))]
+    public void Shows_only_the_links_the_role_may_open(string role, string[] shown, string[] hidden)
+    {
+        SignInAs(role);
+        var menu = Render<NavMenu>();
+
+        Assert.NotNull(menu.Find("a[href='']")); // every role has the dashboard
+        foreach (var href in shown) Assert.Single(menu.FindAll($"a[href='{href}']"));
+        foreach (var href in hidden) Assert.Empty(menu.FindAll($"a[href='{href}']"));
+    }
+
+    [Fact]
+    public void Helpdesk_sees_the_coming_VPN_users_area_but_not_the_admin_only_areas()
+    {
+        SignInAs(Roles.Helpdesk);
+        var text = Render<NavMenu>().Find("nav").TextContent;
+
+        Assert.Contains("VPN users", text);
+        Assert.DoesNotContain("Certificates", text);
+        Assert.DoesNotContain("Mail", text);
+    }
+
+    [Fact]
+    public void Coming_areas_are_not_links()
+    {
+        SignInAs(Roles.Admin);
+        var menu = Render<NavMenu>();
+
+        var coming = menu.FindAll(".mud-nav-link").Where(l => l.TextContent.Contains("soon")).ToList();
+        Assert.Equal(6, coming.Count);
+        Assert.All(coming, l => Assert.Null(l.GetAttribute("href")));
+    }
+}
