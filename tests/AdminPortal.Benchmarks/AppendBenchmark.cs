@@ -4,7 +4,14 @@ using Npgsql;
 
 namespace AdminPortal.Benchmarks;
 
-public sealed record AppendResult(int Writers, double ChainPerSecond, double PlainPerSecond)
+/// <summary>
+/// Chain: AuditedWork's protocol (commit without the flush under the lock, then the durability barrier).
+/// ChainFlushUnderLock: AuditLog.AppendAsync then a plain synchronous commit. TwoRoundTrips: the AuditLog
+/// before the audit_append function, synchronous commit. Plain: the baseline.
+/// </summary>
+public enum AppendMode { Chain, ChainFlushUnderLock, TwoRoundTrips, Plain }
+
+public sealed record AppendResult(int Writers, double ChainPerSecond, double PlainPerSecond, double FlushUnderLockPerSecond, double TwoRoundTripsPerSecond)
 {
     public double Ratio => ChainPerSecond / PlainPerSecond;
 }
@@ -30,20 +37,32 @@ public sealed class AppendBenchmark(NpgsqlDataSource db)
 
     public async Task<AppendResult> MeasureAsync(int writers, int eventsPerRun, int runs)
     {
-        await RunAsync(writers, Math.Max(writers * 20, 200), chained: true); // warm-up: pool, plans, JIT
-        await RunAsync(writers, Math.Max(writers * 20, 200), chained: false);
-        var chain = new List<double>();
-        var plain = new List<double>();
+        AppendMode[] modes = [AppendMode.Chain, AppendMode.Plain, AppendMode.ChainFlushUnderLock, AppendMode.TwoRoundTrips];
+        foreach (var m in modes) await RunAsync(writers, Math.Max(writers * 20, 200), m); // warm-up: pool, plans, JIT
+        var results = modes.ToDictionary(m => m, _ => new List<double>());
         for (var r = 0; r < runs; r++)
-        {
-            // Interleave so both see the same machine conditions.
-            chain.Add(await RunAsync(writers, eventsPerRun, chained: true));
-            plain.Add(await RunAsync(writers, eventsPerRun, chained: false));
-        }
-        return new AppendResult(writers, Median(chain), Median(plain));
+            foreach (var m in modes) results[m].Add(await RunAsync(writers, eventsPerRun, m)); // interleaved: same machine conditions
+        return new AppendResult(writers, Median(results[AppendMode.Chain]), Median(results[AppendMode.Plain]),
+            Median(results[AppendMode.ChainFlushUnderLock]), Median(results[AppendMode.TwoRoundTrips]));
     }
 
-    private async Task<double> RunAsync(int writers, int events, bool chained)
+    /// <summary>Sanity check of the barrier: after it returns, the WAL is flushed through the asynchronous commit.</summary>
+    public async Task<bool> BarrierFlushesAsync()
+    {
+        await using var conn = await db.OpenConnectionAsync();
+        await using (var tx = await conn.BeginTransactionAsync())
+        {
+            await AuditLog.DeferCommitFlushAsync(conn, tx, CancellationToken.None);
+            await _log.AppendAsync(conn, tx, [new AuditEntry(Actor, "bench.barrier", "check")], CancellationToken.None);
+            await tx.CommitAsync();
+        }
+        var committedUpTo = await new NpgsqlCommand("SELECT pg_current_wal_insert_lsn()::text", conn).ExecuteScalarAsync();
+        await AuditLog.WaitDurableAsync(conn, CancellationToken.None);
+        await using var check = new NpgsqlCommand("SELECT pg_current_wal_flush_lsn() >= $1::text::pg_lsn", conn) { Parameters = { new() { Value = committedUpTo! } } };
+        return (bool)(await check.ExecuteScalarAsync())!;
+    }
+
+    private async Task<double> RunAsync(int writers, int events, AppendMode mode)
     {
         var remaining = events;
         var sw = Stopwatch.StartNew();
@@ -54,9 +73,12 @@ public sealed class AppendBenchmark(NpgsqlDataSource db)
             {
                 var entry = new AuditEntry(Actor, "certificate.issued", $"certificate:{w}", new { serial = "0a1b2c3d", profile = "client" });
                 await using var tx = await conn.BeginTransactionAsync();
-                if (chained) await _log.AppendAsync(conn, tx, [entry], CancellationToken.None);
+                if (mode == AppendMode.Chain) await AuditLog.DeferCommitFlushAsync(conn, tx, CancellationToken.None);
+                if (mode is AppendMode.Chain or AppendMode.ChainFlushUnderLock) await _log.AppendAsync(conn, tx, [entry], CancellationToken.None);
+                else if (mode == AppendMode.TwoRoundTrips) await TwoRoundTripAppend.AppendAsync(conn, tx, entry);
                 else await InsertPlainAsync(conn, tx, entry);
                 await tx.CommitAsync();
+                if (mode == AppendMode.Chain) await AuditLog.WaitDurableAsync(conn, CancellationToken.None);
             }
         })));
         sw.Stop();

@@ -36,6 +36,21 @@ public sealed class AuditChainTests(PortalApp app) : IClassFixture<PortalApp>
         Assert.Null(result.FirstBrokenSequence);
     }
 
+    [Theory]
+    [InlineData("operator:zoë@example.test", null, """{"note":"ünïcödé ✓ 𝄞"}""")]
+    [InlineData("", "2001:db8::1", "{}")]
+    public async Task The_stored_hash_is_the_one_AuditHasher_computes(string target, string? client, string detailsJson)
+    {
+        var details = System.Text.Json.JsonDocument.Parse(detailsJson).RootElement;
+        await app.Service<AuditedWork>().RecordAsync(new AuditEntry(new AuditActor("hash-tester", "Auditor", client), "test.hash", target, details), CancellationToken.None);
+        await using var db = await app.DbAsync();
+        var e = await db.AuditEvents.Where(x => x.Action == "test.hash" && x.Target == target).OrderByDescending(x => x.Sequence).FirstAsync();
+        var previous = await db.AuditEvents.SingleAsync(x => x.Sequence == e.Sequence - 1);
+        Assert.Equal(client, e.ClientAddress);
+        Assert.Equal(previous.Hash, e.PrevHash);
+        Assert.Equal(AuditHasher.Compute(e), e.Hash);
+    }
+
     [Fact]
     public async Task A_rolled_back_change_leaves_neither_the_change_nor_its_event_and_the_next_event_takes_the_next_sequence()
     {
