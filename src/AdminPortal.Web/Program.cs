@@ -4,9 +4,15 @@ using AdminPortal.Web.Components;
 using AdminPortal.Web.Hosting;
 using AdminPortal.Web.Security;
 
+if (args is ["help" or "--help"])
+{
+    Console.WriteLine(PortalCli.Usage);
+    return 0;
+}
+
 var isCli = PortalCli.IsCommand(args);
 var builder = WebApplication.CreateBuilder(isCli ? [] : args);
-builder.AddPortalLogging();
+builder.AddPortalLogging().HonourUrlsEnvironment(isCli ? [] : args);
 
 PortalDatabase database;
 try

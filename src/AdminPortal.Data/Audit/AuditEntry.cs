@@ -21,8 +21,11 @@ public sealed record AuditEntry(
     AuditActor Actor, string Action, string Target, object? Details = null, string Outcome = AuditOutcome.Success)
 {
     private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
-    private static readonly string[] ForbiddenKeys =
-        ["password", "passphrase", "secret", "privatekey", "token", "code", "recoverycode", "key"];
+    // Names that are a secret on their own, and words that make any name ending in them one
+    // ("apiToken", "client_secret", "newPassword"); "tokenName" or "keyId" stay allowed.
+    private static readonly string[] ForbiddenKeys = ["code", "key", "codes", "keys"];
+    private static readonly string[] ForbiddenSuffixes =
+        ["password", "passwords", "passphrase", "secret", "secrets", "privatekey", "token", "tokens", "recoverycode", "recoverycodes"];
 
     public string DetailsJson()
     {
@@ -33,6 +36,12 @@ public sealed record AuditEntry(
         return json;
     }
 
+    private static bool IsSecretName(string name)
+    {
+        var n = name.Replace("_", "").Replace("-", "").ToLowerInvariant();
+        return ForbiddenKeys.Contains(n) || ForbiddenSuffixes.Any(n.EndsWith);
+    }
+
     // A last line of defence: refuse to write anything whose name says it is a secret.
     private static void Guard(JsonElement e)
     {
@@ -40,7 +49,7 @@ public sealed record AuditEntry(
         {
             foreach (var p in e.EnumerateObject())
             {
-                if (ForbiddenKeys.Contains(p.Name.ToLowerInvariant()))
+                if (IsSecretName(p.Name))
                     throw new InvalidOperationException($"Audit details must not carry a secret ('{p.Name}').");
                 Guard(p.Value);
             }

@@ -21,10 +21,17 @@ public sealed class AuditIntegrity(
     {
         // Record the checkpoint event first, then sign the head that includes it.
         await work.RecordAsync(new AuditEntry(actor, "audit.checkpoint.created", "audit"), ct);
-        await using var cmd = dataSource.CreateCommand("SELECT sequence, hash FROM audit_chain_head WHERE id = 1");
-        await using var r = await cmd.ExecuteReaderAsync(ct);
-        await r.ReadAsync(ct);
-        var (seq, hash) = (r.GetInt64(0), r.GetFieldValue<byte[]>(1));
+        await using var conn = await dataSource.OpenConnectionAsync(ct);
+        long seq;
+        byte[] hash;
+        await using (var cmd = new NpgsqlCommand("SELECT sequence, hash FROM audit_chain_head WHERE id = 1", conn))
+        await using (var r = await cmd.ExecuteReaderAsync(ct))
+        {
+            await r.ReadAsync(ct);
+            (seq, hash) = (r.GetInt64(0), r.GetFieldValue<byte[]>(1));
+        }
+        // The head read may include other writers' commits not yet flushed: sign only what is durable.
+        await AuditLog.WaitDurableAsync(conn, ct);
         return await checkpoints.WriteAsync(seq, hash, time.GetUtcNow(), ct);
     }
 

@@ -55,8 +55,9 @@ public sealed class AuditQuery(IDbContextFactory<PortalDbContext> dbs)
 
     private static IQueryable<AuditEvent> Apply(IQueryable<AuditEvent> q, AuditFilter f)
     {
-        if (f.From is { } from) q = q.Where(e => e.OccurredAt >= from);
-        if (f.To is { } to) q = q.Where(e => e.OccurredAt < to);
+        // PostgreSQL timestamptz takes UTC only: a filter given with an offset is the same instant in UTC.
+        if (f.From?.ToUniversalTime() is { } from) q = q.Where(e => e.OccurredAt >= from);
+        if (f.To?.ToUniversalTime() is { } to) q = q.Where(e => e.OccurredAt < to);
         if (!string.IsNullOrEmpty(f.Actor)) q = q.Where(e => e.Actor == f.Actor);
         if (!string.IsNullOrEmpty(f.Action)) q = q.Where(e => e.Action.StartsWith(f.Action));
         if (!string.IsNullOrEmpty(f.Target)) q = q.Where(e => e.Target == f.Target);

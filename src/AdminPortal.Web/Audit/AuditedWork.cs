@@ -1,5 +1,7 @@
 using AdminPortal.Data;
 using AdminPortal.Data.Audit;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Storage;
 
 namespace AdminPortal.Web.Audit;
 
@@ -15,7 +17,11 @@ public sealed class AuditedWork(IServiceScopeFactory scopes, AuditLog log)
     {
         await using var scope = scopes.CreateAsyncScope();
         var db = scope.ServiceProvider.GetRequiredService<PortalDbContext>();
+        await db.Database.OpenConnectionAsync(ct); // kept open after the commit, for WaitDurableAsync
         await using var tx = await db.Database.BeginTransactionAsync(ct);
+        var conn = (Npgsql.NpgsqlConnection)db.Database.GetDbConnection();
+        // The commit releases the chain lock without waiting for the disk; WaitDurableAsync waits for it afterwards.
+        await AuditLog.DeferCommitFlushAsync(conn, (Npgsql.NpgsqlTransaction)tx.GetDbTransaction(), ct);
         var (result, entry) = await work(scope.ServiceProvider, db, ct);
         if (entry is null)
         {
@@ -25,6 +31,7 @@ public sealed class AuditedWork(IServiceScopeFactory scopes, AuditLog log)
         await db.SaveChangesAsync(ct);
         await log.AppendAsync(db, entry, ct);
         await tx.CommitAsync(ct);
+        await AuditLog.WaitDurableAsync(conn, ct);
         return result;
     }
 

@@ -42,6 +42,7 @@ public static class PortalCli
         {
             case ["migrate", ..]:
                 var applied = await services.GetRequiredService<PortalDatabase>().MigrateAsync(ct);
+                await services.SeedRolesAsync(ct);
                 Console.WriteLine(applied.Count == 0 ? "The database is up to date." : $"Applied: {string.Join(", ", applied)}");
                 return 0;
             case ["token", "create", ..]:
@@ -55,6 +56,7 @@ public static class PortalCli
                     Console.WriteLine($"{t.Name}\t{t.Role}\t{t.Prefix}…\t{(t.RevokedAt is null ? "active" : "revoked")}");
                 return 0;
             case ["admin", "create", ..]:
+                await services.SeedRolesAsync(ct); // a fresh database has no roles until the portal first runs
                 return Report(await services.GetRequiredService<OperatorService>().InviteAsync(Opt("email"), Opt("name"), Opt("role") ?? "Admin", actor, ct),
                     inv => $"Operator {inv.Operator.Email} ({inv.Operator.Role}) created. One-time setup link (valid 24 h):\n{inv.SetupLink}");
             case ["audit", "verify", ..]:

@@ -42,12 +42,7 @@ public static class Pipeline
             var applied = await app.Services.GetRequiredService<PortalDatabase>().MigrateAsync(CancellationToken.None);
             if (applied.Count > 0) log.LogInformation("Applied migrations: {Migrations}", string.Join(", ", applied));
         }
-        await using (var scope = app.Services.CreateAsyncScope())
-        {
-            var roles = scope.ServiceProvider.GetRequiredService<RoleManager<IdentityRole>>();
-            foreach (var role in Roles.All)
-                if (!await roles.RoleExistsAsync(role)) await roles.CreateAsync(new IdentityRole(role));
-        }
+        await app.Services.SeedRolesAsync(CancellationToken.None);
         var link = await app.Services.GetRequiredService<SetupLinks>().FirstRunLinkAsync(CancellationToken.None);
         if (link is not null)
         {
@@ -57,6 +52,30 @@ public static class Pipeline
             Console.WriteLine($"  {link}");
             Console.WriteLine();
         }
+    }
+
+    /// <summary>Creates the operator roles that do not exist yet (the run command and the CLI both need them).</summary>
+    public static async Task SeedRolesAsync(this IServiceProvider services, CancellationToken ct)
+    {
+        await using var scope = services.CreateAsyncScope();
+        var roles = scope.ServiceProvider.GetRequiredService<RoleManager<IdentityRole>>();
+        foreach (var role in Roles.All)
+        {
+            ct.ThrowIfCancellationRequested();
+            if (!await roles.RoleExistsAsync(role)) await roles.CreateAsync(new IdentityRole(role));
+        }
+    }
+
+    /// <summary>
+    /// appsettings.json names a default listening address, which would otherwise override the ASPNETCORE_URLS
+    /// host setting; an explicit ASPNETCORE_URLS wins unless --urls is given on the command line.
+    /// </summary>
+    public static WebApplicationBuilder HonourUrlsEnvironment(this WebApplicationBuilder builder, string[] args)
+    {
+        var urls = Environment.GetEnvironmentVariable("ASPNETCORE_URLS");
+        if (!string.IsNullOrWhiteSpace(urls) && !args.Any(a => a.StartsWith("--urls", StringComparison.OrdinalIgnoreCase)))
+            builder.WebHost.UseUrls(urls);
+        return builder;
     }
 
     public static WebApplication UsePortalPipeline(this WebApplication app)

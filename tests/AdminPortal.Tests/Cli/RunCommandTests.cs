@@ -1,0 +1,146 @@
+using System.Diagnostics;
+using System.Net;
+using System.Net.Sockets;
+using Npgsql;
+
+namespace AdminPortal.Tests.Cli;
+
+/// <summary>The run command with no connection string: a private PostgreSQL cluster under the data directory.</summary>
+public sealed class RunCommandTests
+{
+    private static readonly TimeSpan StartTimeout = TimeSpan.FromSeconds(45);
+
+    [Fact]
+    public async Task Without_a_database_it_creates_a_private_cluster_stops_it_on_sigterm_and_reuses_it_next_time()
+    {
+        // Under /tmp so the postgres user can traverse to it.
+        var data = Path.Combine("/tmp", "adminportal-run-" + Guid.NewGuid().ToString("N")[..12]);
+        var pgData = Path.Combine(data, "postgres");
+        Directory.CreateDirectory(data);
+        try
+        {
+            var port = FreePort();
+            var env = new Dictionary<string, string>
+            {
+                ["ASPNETCORE_ENVIRONMENT"] = "Development",
+                ["Portal__DataDirectory"] = data,
+                ["ASPNETCORE_URLS"] = $"http://127.0.0.1:{port}",
+            };
+
+            await using (var first = PortalProcess.Start([], env))
+            {
+                Assert.Contains("/account/setup/", await first.WaitForLineAsync(l => l.Contains("/account/setup/"), StartTimeout));
+                await WaitHealthyAsync(first, port);
+                Assert.Contains("Created a private PostgreSQL cluster", first.StdOut);
+                var postmaster = PostmasterPid(pgData);
+                Assert.True(IsAlive(postmaster));
+                await using (var conn = await SuperuserAsync(data, pgData))
+                    await new NpgsqlCommand("CREATE TABLE run_marker (note text); INSERT INTO run_marker VALUES ('kept')", conn).ExecuteNonQueryAsync();
+
+                first.Terminate();
+                Assert.Equal(0, await first.WaitForExitAsync(TimeSpan.FromSeconds(30)));
+                Assert.False(File.Exists(Path.Combine(pgData, "postmaster.pid")), "the cluster is still running");
+                Assert.False(IsAlive(postmaster), $"postmaster {postmaster} is still alive");
+            }
+
+            var initializedAt = File.GetLastWriteTimeUtc(Path.Combine(pgData, "PG_VERSION"));
+            await using (var second = PortalProcess.Start([], env))
+            {
+                await WaitHealthyAsync(second, port);
+                Assert.DoesNotContain("Created a private PostgreSQL cluster", second.StdOut);
+                Assert.Equal(initializedAt, File.GetLastWriteTimeUtc(Path.Combine(pgData, "PG_VERSION")));
+                await using (var conn = await SuperuserAsync(data, pgData))
+                    Assert.Equal("kept", await new NpgsqlCommand("SELECT note FROM run_marker", conn).ExecuteScalarAsync());
+                second.Terminate();
+                Assert.Equal(0, await second.WaitForExitAsync(TimeSpan.FromSeconds(30)));
+                Assert.False(File.Exists(Path.Combine(pgData, "postmaster.pid")), "the cluster is still running after the second run");
+            }
+        }
+        finally
+        {
+            // Leftovers from a failed run: stop the cluster by its postmaster's PID.
+            if (File.Exists(Path.Combine(pgData, "postmaster.pid")) && PostmasterPid(pgData) is var pid && IsAlive(pid))
+            {
+                PortalProcess.Signal("INT", pid);
+                using var p = Process.GetProcessById(pid);
+                p.WaitForExit(10_000);
+            }
+            try { Directory.Delete(data, recursive: true); } catch (IOException) { } catch (UnauthorizedAccessException) { }
+        }
+    }
+
+    [Fact]
+    public async Task In_production_without_a_database_it_refuses_to_start()
+    {
+        var data = Path.Combine(Path.GetTempPath(), "adminportal-prod-" + Guid.NewGuid().ToString("N")[..12]);
+        await using var p = PortalProcess.Start([], new Dictionary<string, string>
+        {
+            ["ASPNETCORE_ENVIRONMENT"] = "Production",
+            ["Portal__DataDirectory"] = data,
+            ["ASPNETCORE_URLS"] = $"http://127.0.0.1:{FreePort()}",
+        });
+        Assert.NotEqual(0, await p.WaitForExitAsync(TimeSpan.FromSeconds(20)));
+        Assert.Contains("No database configured", p.StdErr);
+        Assert.Contains("ConnectionStrings__Portal", p.StdErr);
+        Assert.False(Directory.Exists(Path.Combine(data, "postgres")));
+    }
+
+    private static async Task WaitHealthyAsync(PortalProcess p, int port)
+    {
+        using var http = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{port}"), Timeout = TimeSpan.FromSeconds(5) };
+        var deadline = DateTime.UtcNow + StartTimeout;
+        while (DateTime.UtcNow < deadline)
+        {
+            try
+            {
+                var r = await http.GetAsync("/healthz");
+                if (r.StatusCode == HttpStatusCode.OK && await r.Content.ReadAsStringAsync() == "Healthy") return;
+            }
+            catch (HttpRequestException)
+            {
+                // not listening yet
+            }
+            catch (TaskCanceledException)
+            {
+                // slow answer; try again
+            }
+            if (p.StdErr.Length > 0 && p.StdErr.Contains("Unhandled exception")) break;
+            await Task.Delay(200);
+        }
+        throw new TimeoutException($"/healthz on port {port} never answered Healthy.\nstdout:\n{p.StdOut}\nstderr:\n{p.StdErr}");
+    }
+
+    private static async Task<NpgsqlConnection> SuperuserAsync(string data, string pgData)
+    {
+        var port = int.Parse(File.ReadAllLines(Path.Combine(pgData, "postmaster.pid"))[3].Trim());
+        var password = File.ReadAllText(Path.Combine(data, "postgres-superuser.pwd")).Trim();
+        var conn = new NpgsqlConnection($"Host=127.0.0.1;Port={port};Database=adminportal;Username=postgres;Password={password};Pooling=false");
+        await conn.OpenAsync();
+        return conn;
+    }
+
+    private static int PostmasterPid(string pgData) => int.Parse(File.ReadLines(Path.Combine(pgData, "postmaster.pid")).First().Trim());
+
+    // A stopped postmaster may linger as a zombie here (PID 1 does not reap): that counts as stopped.
+    private static bool IsAlive(int pid)
+    {
+        var stat = $"/proc/{pid}/stat";
+        if (!File.Exists(stat)) return false;
+        try
+        {
+            var text = File.ReadAllText(stat);
+            return text[(text.LastIndexOf(')') + 2)..][0] != 'Z';
+        }
+        catch (IOException)
+        {
+            return false;
+        }
+    }
+
+    private static int FreePort()
+    {
+        using var l = new TcpListener(IPAddress.Loopback, 0);
+        l.Start();
+        return ((IPEndPoint)l.LocalEndpoint).Port;
+    }
+}
