@@ -34,7 +34,8 @@ public sealed class LoginService(AuditedWork work, IHttpContextAccessor http)
                 LoginOutcome.LockedOut => "operator.login.locked_out",
                 _ => "operator.login.password_accepted",
             };
-            return (outcome, Entry(email, action, outcome is LoginOutcome.Failed or LoginOutcome.LockedOut ? AuditOutcome.Failure : AuditOutcome.Success));
+            var role = await RoleOfAsync(sp, await signIn.UserManager.FindByEmailAsync(email));
+            return (outcome, Entry(email, role, action, outcome is LoginOutcome.Failed or LoginOutcome.LockedOut ? AuditOutcome.Failure : AuditOutcome.Success));
         }, ct);
 
     public Task<LoginOutcome> SecondFactorAsync(string code, bool recovery, CancellationToken ct) =>
@@ -55,13 +56,16 @@ public sealed class LoginService(AuditedWork work, IHttpContextAccessor http)
                 LoginOutcome.LockedOut => "operator.login.locked_out",
                 _ => "operator.login.second_factor_failed",
             };
-            return (outcome, Entry(user.Email!, action, outcome == LoginOutcome.SignedIn ? AuditOutcome.Success : AuditOutcome.Failure));
+            return (outcome, Entry(user.Email!, await RoleOfAsync(sp, user), action, outcome == LoginOutcome.SignedIn ? AuditOutcome.Success : AuditOutcome.Failure));
         }, ct);
 
-    private AuditEntry Entry(string email, string action, string outcome)
+    private static async Task<string> RoleOfAsync(IServiceProvider sp, Operator? user) =>
+        user is null ? "None" : (await sp.GetRequiredService<UserManager<Operator>>().GetRolesAsync(user)).FirstOrDefault() ?? "None";
+
+    private AuditEntry Entry(string email, string role, string action, string outcome)
     {
         var address = http.HttpContext?.Connection.RemoteIpAddress?.ToString();
         var name = OperatorInput.Email(email) is null ? email : "(invalid email)";
-        return new AuditEntry(new AuditActor(name, "None", address), action, $"operator:{name}", null, outcome);
+        return new AuditEntry(new AuditActor(name, role, address), action, $"operator:{name}", null, outcome);
     }
 }

@@ -39,7 +39,7 @@ public sealed class MasterKeyRotation(AuditedWork work, SecretProtector current)
             }
             var result = new RotationResult(current.KeyId, next.KeyId, totp.Count, keys.Count);
             return (result, new AuditEntry(actor, "secrets.master_key.rotated", "master-key",
-                new { from = result.OldKeyId, to = result.NewKeyId, totpSecrets = result.TotpSecrets, dataProtectionKeys = result.DataProtectionKeys }));
+                new { from = result.OldKeyId, to = result.NewKeyId, reencryptedTotp = result.TotpSecrets, reencryptedDataProtection = result.DataProtectionKeys }));
         }, ct);
     }
 }

@@ -37,7 +37,7 @@ public sealed class LastAdminTests(PortalApp app) : IClassFixture<PortalApp>
         await disable.AssertProblemAsync(HttpStatusCode.Conflict);
         Assert.True(demoteProblem.GetProperty("detail").GetString()!.Contains("last active Admin"), why);
         Assert.Equal(before, await app.RowCountsAsync());
-        using var browser = await new Browser(app).LoginAsync(admin);
+        using var browser = await new CookieBrowser(app).LoginAsync(admin);
         var me = await (await browser.NoFollow.GetAsync("/api/v1/me")).JsonAsync();
         Assert.Equal(Roles.Admin, me.GetProperty("role").GetString());
     }

@@ -5,7 +5,7 @@ using AdminPortal.Tests.Infrastructure;
 using AdminPortal.Tests.Security;
 using AdminPortal.Web.Security;
 using Microsoft.EntityFrameworkCore;
-using static AdminPortal.Tests.Security.Browser;
+using static AdminPortal.Tests.Security.CookieBrowser;
 
 namespace AdminPortal.Tests.Api;
 
@@ -45,14 +45,14 @@ public sealed partial class OperatorApiTests(PortalApp app) : IClassFixture<Port
     {
         using var admin = await app.TokenClientAsync(Roles.Admin);
         var op = await app.CreateOperatorAsync(Roles.Helpdesk);
-        using (var before = await new Browser(app).LoginAsync(op))
+        using (var before = await new CookieBrowser(app).LoginAsync(op))
             Assert.Equal(HttpStatusCode.Redirect, (await before.NoFollow.GetAsync("/audit")).StatusCode);
 
         var changed = await admin.PutAsJsonAsync($"/api/v1/operators/{op.Id}/role", new { role = "AUDITOR" });
 
         Assert.Equal(HttpStatusCode.OK, changed.StatusCode);
         Assert.Equal(Roles.Auditor, (await changed.JsonAsync()).GetProperty("role").GetString());
-        using var after = await new Browser(app).LoginAsync(op);
+        using var after = await new CookieBrowser(app).LoginAsync(op);
         Assert.Equal(HttpStatusCode.OK, (await after.NoFollow.GetAsync("/audit")).StatusCode);
         Assert.Equal(Roles.Auditor, (await (await after.NoFollow.GetAsync("/api/v1/me")).JsonAsync()).GetProperty("role").GetString());
         var audit = (await app.AuditAboutAsync($"operator:{op.Email}")).Single(e => e.Action == "operator.role.changed");
@@ -82,7 +82,7 @@ public sealed partial class OperatorApiTests(PortalApp app) : IClassFixture<Port
 
         Assert.Equal(HttpStatusCode.OK, disabled.StatusCode);
         Assert.True((await disabled.JsonAsync()).GetProperty("isDisabled").GetBoolean());
-        using (var refused = new Browser(app))
+        using (var refused = new CookieBrowser(app))
         {
             var page = await refused.PasswordAsync(op.Email, op.Password);
             Assert.Equal("/account/login", PathOf(page));
@@ -90,7 +90,7 @@ public sealed partial class OperatorApiTests(PortalApp app) : IClassFixture<Port
         }
 
         Assert.Equal(HttpStatusCode.OK, (await admin.PostAsync($"/api/v1/operators/{op.Id}/enable", null)).StatusCode);
-        using var again = await new Browser(app).LoginAsync(op);
+        using var again = await new CookieBrowser(app).LoginAsync(op);
         Assert.Equal(
             ["operator.disabled", "operator.login.failed", "operator.enabled", "operator.login.password_accepted", "operator.login.succeeded"],
             await app.AuditActionsAboutAsync($"operator:{op.Email}"));
@@ -107,7 +107,7 @@ public sealed partial class OperatorApiTests(PortalApp app) : IClassFixture<Port
 
         Assert.Equal(HttpStatusCode.OK, reset.StatusCode);
         Assert.False((await reset.JsonAsync()).GetProperty("twoFactorEnabled").GetBoolean());
-        using var browser = new Browser(app);
+        using var browser = new CookieBrowser(app);
         var enrol = await browser.PasswordAsync(op.Email, op.Password);
         Assert.Equal("/account/enrol", PathOf(enrol));
         Assert.Equal(HttpStatusCode.Forbidden, (await browser.NoFollow.GetAsync("/api/v1/me")).StatusCode);
@@ -151,7 +151,7 @@ public sealed partial class OperatorApiTests(PortalApp app) : IClassFixture<Port
     {
         await app.CreateOperatorAsync(Roles.Admin);
         var me = await app.CreateOperatorAsync(Roles.Admin);
-        using var browser = await new Browser(app).LoginAsync(me);
+        using var browser = await new CookieBrowser(app).LoginAsync(me);
         var before = await app.RowCountsAsync();
 
         var refused = await browser.NoFollow.PostAsync($"/api/v1/operators/{me.Id}/disable", null);

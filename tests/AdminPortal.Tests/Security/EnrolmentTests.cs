@@ -2,7 +2,7 @@ using System.Net;
 using System.Text.RegularExpressions;
 using AdminPortal.Tests.Infrastructure;
 using AdminPortal.Web.Security;
-using static AdminPortal.Tests.Security.Browser;
+using static AdminPortal.Tests.Security.CookieBrowser;
 
 namespace AdminPortal.Tests.Security;
 
@@ -18,7 +18,7 @@ public sealed partial class EnrolmentTests(PortalApp app) : IClassFixture<Portal
     public async Task An_operator_without_a_second_factor_is_sent_to_enrolment_after_the_password()
     {
         var op = await app.CreateOperatorAsync(Roles.Helpdesk, enrolTotp: false);
-        using var browser = new Browser(app);
+        using var browser = new CookieBrowser(app);
 
         var page = await browser.PasswordAsync(op.Email, op.Password);
 
@@ -33,7 +33,7 @@ public sealed partial class EnrolmentTests(PortalApp app) : IClassFixture<Portal
     public async Task A_password_only_session_opens_no_page_only_enrolment(string page)
     {
         var op = await app.CreateOperatorAsync(Roles.Admin, enrolTotp: false);
-        using var browser = new Browser(app);
+        using var browser = new CookieBrowser(app);
         await browser.PasswordAsync(op.Email, op.Password);
 
         var direct = await browser.NoFollow.GetAsync(page);
@@ -55,7 +55,7 @@ public sealed partial class EnrolmentTests(PortalApp app) : IClassFixture<Portal
     public async Task A_password_only_session_is_forbidden_on_the_api(string method, string path)
     {
         var op = await app.CreateOperatorAsync(Roles.Admin, enrolTotp: false);
-        using var browser = new Browser(app);
+        using var browser = new CookieBrowser(app);
         await browser.PasswordAsync(op.Email, op.Password);
         var before = await app.RowCountsAsync();
 
@@ -69,7 +69,7 @@ public sealed partial class EnrolmentTests(PortalApp app) : IClassFixture<Portal
     public async Task Enrolling_with_a_code_from_the_shown_key_opens_the_dashboard_and_shows_ten_recovery_codes()
     {
         var op = await app.CreateOperatorAsync(Roles.Auditor, enrolTotp: false);
-        using var browser = new Browser(app);
+        using var browser = new CookieBrowser(app);
         var enrolPage = await browser.PasswordAsync(op.Email, op.Password);
         var key = TotpKey().Match(await enrolPage.Content.ReadAsStringAsync()).Groups[1].Value.Replace(" ", "").ToUpperInvariant();
         var enrolled = op with { TotpSecret = key };
@@ -86,8 +86,8 @@ public sealed partial class EnrolmentTests(PortalApp app) : IClassFixture<Portal
         Assert.Contains("operator.2fa.enrolled", await app.AuditActionsAboutAsync($"operator:{op.Email}"));
 
         // The enrolled key and the shown recovery codes are what the next logins use.
-        using var next = await new Browser(app).LoginAsync(enrolled);
-        using var withRecovery = new Browser(app);
+        using var next = await new CookieBrowser(app).LoginAsync(enrolled);
+        using var withRecovery = new CookieBrowser(app);
         await withRecovery.PasswordAsync(op.Email, op.Password);
         Assert.Equal("/", PathOf(await withRecovery.SecondFactorAsync(codes[0], recovery: true)));
     }
@@ -96,7 +96,7 @@ public sealed partial class EnrolmentTests(PortalApp app) : IClassFixture<Portal
     public async Task A_wrong_enrolment_code_leaves_the_second_factor_off()
     {
         var op = await app.CreateOperatorAsync(Roles.Auditor, enrolTotp: false);
-        using var browser = new Browser(app);
+        using var browser = new CookieBrowser(app);
         var enrolPage = await browser.PasswordAsync(op.Email, op.Password);
         var key = TotpKey().Match(await enrolPage.Content.ReadAsStringAsync()).Groups[1].Value.Replace(" ", "").ToUpperInvariant();
 

@@ -2,7 +2,7 @@ using System.Net;
 using AdminPortal.Tests.Infrastructure;
 using AdminPortal.Web.Operators;
 using AdminPortal.Web.Security;
-using static AdminPortal.Tests.Security.Browser;
+using static AdminPortal.Tests.Security.CookieBrowser;
 
 namespace AdminPortal.Tests.Security;
 
@@ -14,7 +14,7 @@ public sealed class FirstRunLinkTests(PortalApp app) : IClassFixture<PortalApp>
     {
         var links = app.Service<SetupLinks>();
         var link = new Uri((await links.FirstRunLinkAsync(default))!).PathAndQuery;
-        var browsers = Enumerable.Range(0, 4).Select(_ => new Browser(app)).ToList();
+        var browsers = Enumerable.Range(0, 4).Select(_ => new CookieBrowser(app)).ToList();
         Assert.Contains("Create the first Admin", await browsers[0].Follow.GetStringAsync(link));
         var tokens = await Task.WhenAll(browsers.Select(b => SecurityClients.AntiforgeryTokenAsync(b.Follow, link)));
 

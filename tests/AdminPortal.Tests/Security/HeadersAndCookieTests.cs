@@ -27,7 +27,7 @@ public sealed class HeadersAndCookieTests(PortalApp app) : IClassFixture<PortalA
         }
         else
         {
-            using var browser = await new Browser(app).LoginAsync(await app.CreateOperatorAsync(Roles.Auditor));
+            using var browser = await new CookieBrowser(app).LoginAsync(await app.CreateOperatorAsync(Roles.Auditor));
             response = await browser.NoFollow.GetAsync(path);
         }
 
@@ -56,7 +56,7 @@ public sealed class HeadersAndCookieTests(PortalApp app) : IClassFixture<PortalA
     public async Task The_session_cookie_is_http_only_and_same_site_strict()
     {
         var op = await app.CreateOperatorAsync(Roles.Helpdesk);
-        using var browser = new Browser(app);
+        using var browser = new CookieBrowser(app);
         await browser.PasswordAsync(op.Email, op.Password);
         var token = await SecurityClients.AntiforgeryTokenAsync(browser.Follow, "/account/login-2fa?returnUrl=%2F");
 
@@ -78,7 +78,7 @@ public sealed class HeadersAndCookieTests(PortalApp app) : IClassFixture<PortalA
     public async Task Every_cookie_the_login_sets_is_http_only()
     {
         var op = await app.CreateOperatorAsync(Roles.Helpdesk);
-        using var browser = await new Browser(app).LoginAsync(op);
+        using var browser = await new CookieBrowser(app).LoginAsync(op);
 
         var cookies = browser.Cookies.GetAllCookies();
 

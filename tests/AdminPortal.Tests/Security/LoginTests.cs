@@ -3,7 +3,7 @@ using AdminPortal.Data.Audit;
 using AdminPortal.Tests.Infrastructure;
 using AdminPortal.Web.Security;
 using Microsoft.EntityFrameworkCore;
-using static AdminPortal.Tests.Security.Browser;
+using static AdminPortal.Tests.Security.CookieBrowser;
 
 namespace AdminPortal.Tests.Security;
 
@@ -13,7 +13,7 @@ public sealed class LoginTests(PortalApp app) : IClassFixture<PortalApp>
     public async Task Password_then_totp_code_opens_the_dashboard_and_is_audited()
     {
         var op = await app.CreateOperatorAsync(Roles.Helpdesk);
-        using var browser = new Browser(app);
+        using var browser = new CookieBrowser(app);
 
         var secondStep = await browser.PasswordAsync(op.Email, op.Password);
         Assert.Equal("/account/login-2fa", PathOf(secondStep));
@@ -29,7 +29,7 @@ public sealed class LoginTests(PortalApp app) : IClassFixture<PortalApp>
     public async Task A_wrong_totp_code_is_refused_and_audited_as_a_failure()
     {
         var op = await app.CreateOperatorAsync(Roles.Helpdesk);
-        using var browser = new Browser(app);
+        using var browser = new CookieBrowser(app);
         await browser.PasswordAsync(op.Email, op.Password);
 
         var refused = await browser.SecondFactorAsync(SecurityClients.WrongCode(op));
@@ -45,7 +45,7 @@ public sealed class LoginTests(PortalApp app) : IClassFixture<PortalApp>
     public async Task A_wrong_password_is_refused_and_audited_as_a_failed_login()
     {
         var op = await app.CreateOperatorAsync(Roles.Auditor);
-        using var browser = new Browser(app);
+        using var browser = new CookieBrowser(app);
 
         var refused = await browser.PasswordAsync(op.Email, "not the password at all");
 
@@ -60,7 +60,7 @@ public sealed class LoginTests(PortalApp app) : IClassFixture<PortalApp>
     public async Task An_unknown_email_is_refused_like_a_wrong_password_and_audited()
     {
         var email = $"nobody-{Guid.NewGuid():N}"[..16] + "@example.test";
-        using var browser = new Browser(app);
+        using var browser = new CookieBrowser(app);
 
         var refused = await browser.PasswordAsync(email, "whatever password");
 
@@ -72,7 +72,7 @@ public sealed class LoginTests(PortalApp app) : IClassFixture<PortalApp>
     public async Task Five_wrong_passwords_lock_the_account_so_even_the_right_password_is_refused()
     {
         var op = await app.CreateOperatorAsync(Roles.SecurityLead);
-        using var browser = new Browser(app);
+        using var browser = new CookieBrowser(app);
 
         for (var i = 0; i < 5; i++) await browser.PasswordAsync(op.Email, $"wrong password {i}");
         var sixth = await browser.PasswordAsync(op.Email, op.Password);
@@ -95,14 +95,14 @@ public sealed class LoginTests(PortalApp app) : IClassFixture<PortalApp>
         var op = await app.CreateOperatorAsync(Roles.Admin);
         var code = (await app.RecoveryCodesAsync(op))[3];
 
-        using (var first = new Browser(app))
+        using (var first = new CookieBrowser(app))
         {
             await first.PasswordAsync(op.Email, op.Password);
             var home = await first.SecondFactorAsync(code, recovery: true);
             Assert.Equal("/", PathOf(home));
             Assert.Contains("Dashboard", await home.Content.ReadAsStringAsync());
         }
-        using var second = new Browser(app);
+        using var second = new CookieBrowser(app);
         await second.PasswordAsync(op.Email, op.Password);
         var refused = await second.SecondFactorAsync(code, recovery: true);
 
@@ -117,7 +117,7 @@ public sealed class LoginTests(PortalApp app) : IClassFixture<PortalApp>
     public async Task The_second_factor_page_without_a_password_step_signs_nobody_in()
     {
         var op = await app.CreateOperatorAsync(Roles.Admin);
-        using var browser = new Browser(app);
+        using var browser = new CookieBrowser(app);
 
         var refused = await browser.SecondFactorAsync(op.Code());
 
@@ -129,7 +129,7 @@ public sealed class LoginTests(PortalApp app) : IClassFixture<PortalApp>
     public async Task Logging_out_ends_the_session()
     {
         var op = await app.CreateOperatorAsync(Roles.Auditor);
-        using var browser = await new Browser(app).LoginAsync(op);
+        using var browser = await new CookieBrowser(app).LoginAsync(op);
 
         var token = await SecurityClients.AntiforgeryTokenAsync(browser.Follow, "/");
         var loggedOut = await browser.Follow.PostAsync("/account/logout",
@@ -155,7 +155,7 @@ public sealed class LoginTests(PortalApp app) : IClassFixture<PortalApp>
     public async Task After_the_second_factor_only_a_local_return_url_is_followed(string returnUrl, string expected)
     {
         var op = await app.CreateOperatorAsync(Roles.Admin);
-        using var browser = new Browser(app);
+        using var browser = new CookieBrowser(app);
         var login = "/account/login?returnUrl=" + Uri.EscapeDataString(returnUrl);
         var secondStep = await Forms.PostAsync(browser.Follow, login, "login", new() { ["Form.Email"] = op.Email, ["Form.Password"] = op.Password });
         Assert.Equal("/account/login-2fa", PathOf(secondStep));
@@ -179,7 +179,7 @@ public sealed class LoginTests(PortalApp app) : IClassFixture<PortalApp>
     public async Task Logging_out_without_the_antiforgery_token_is_refused_and_the_session_survives()
     {
         var op = await app.CreateOperatorAsync(Roles.Auditor);
-        using var browser = await new Browser(app).LoginAsync(op);
+        using var browser = await new CookieBrowser(app).LoginAsync(op);
 
         var forged = await browser.NoFollow.PostAsync("/account/logout", new FormUrlEncodedContent(new Dictionary<string, string>()));
 

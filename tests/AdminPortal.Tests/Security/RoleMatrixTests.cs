@@ -26,7 +26,7 @@ public sealed class RoleMatrixTests(PortalApp app) : IClassFixture<PortalApp>
             var token = await app.TokenClientAsync(role);
             return (token, token);
         }
-        var browser = await new Browser(app).LoginAsync(await app.CreateOperatorAsync(role));
+        var browser = await new CookieBrowser(app).LoginAsync(await app.CreateOperatorAsync(role));
         return (browser.NoFollow, browser);
     }
 
@@ -144,12 +144,12 @@ public sealed class RoleMatrixTests(PortalApp app) : IClassFixture<PortalApp>
     [Fact]
     public async Task An_operator_denied_a_page_is_shown_the_access_denied_page_with_403()
     {
-        using var browser = await new Browser(app).LoginAsync(await app.CreateOperatorAsync(Roles.Helpdesk));
+        using var browser = await new CookieBrowser(app).LoginAsync(await app.CreateOperatorAsync(Roles.Helpdesk));
 
         var denied = await browser.Follow.GetAsync("/operators");
 
         Assert.Equal(HttpStatusCode.Forbidden, denied.StatusCode);
-        Assert.Equal("/account/access-denied", Browser.PathOf(denied));
+        Assert.Equal("/account/access-denied", CookieBrowser.PathOf(denied));
         Assert.Contains("data-testid=\"access-denied\"", await denied.Content.ReadAsStringAsync());
     }
 }

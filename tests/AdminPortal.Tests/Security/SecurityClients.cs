@@ -16,13 +16,13 @@ namespace AdminPortal.Tests.Security;
 /// A browser against the portal: one cookie jar shared by a client that follows redirects (as a person
 /// clicking would) and one that does not (to see the 302 itself and the Set-Cookie headers).
 /// </summary>
-public sealed class Browser : IDisposable
+public sealed class CookieBrowser : IDisposable
 {
     public CookieContainer Cookies { get; } = new();
     public HttpClient Follow { get; }
     public HttpClient NoFollow { get; }
 
-    public Browser(PortalApp app)
+    public CookieBrowser(PortalApp app)
     {
         Follow = app.CreateDefaultClient(new RedirectHandler(), new CookieContainerHandler(Cookies));
         NoFollow = app.CreateDefaultClient(new CookieContainerHandler(Cookies));
@@ -36,7 +36,7 @@ public sealed class Browser : IDisposable
             "second-factor", new() { ["Form.Code"] = code });
 
     /// <summary>Password and TOTP through the real forms; asserts the dashboard opened.</summary>
-    public async Task<Browser> LoginAsync(TestOperator op)
+    public async Task<CookieBrowser> LoginAsync(TestOperator op)
     {
         Assert.Equal("/account/login-2fa", PathOf(await PasswordAsync(op.Email, op.Password)));
         Assert.Equal("/", PathOf(await SecondFactorAsync(op.Code())));

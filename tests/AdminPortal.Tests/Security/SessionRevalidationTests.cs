@@ -37,7 +37,7 @@ public sealed class SessionRevalidationTests(ClockedPortalApp app) : IClassFixtu
     {
         using var admin = await app.TokenClientAsync(Roles.Admin);
         var op = await app.CreateOperatorAsync(Roles.Auditor);
-        using var browser = await new Browser(app).LoginAsync(op);
+        using var browser = await new CookieBrowser(app).LoginAsync(op);
         Assert.Equal(HttpStatusCode.OK, (await browser.NoFollow.GetAsync("/audit")).StatusCode);
 
         var changed = await admin.SendAsync(new HttpRequestMessage(new HttpMethod(method), $"/api/v1/operators/{op.Id}/{action}")
@@ -58,7 +58,7 @@ public sealed class SessionRevalidationTests(ClockedPortalApp app) : IClassFixtu
     public async Task An_unchanged_operator_keeps_the_session_across_revalidations()
     {
         var op = await app.CreateOperatorAsync(Roles.Auditor);
-        using var browser = await new Browser(app).LoginAsync(op);
+        using var browser = await new CookieBrowser(app).LoginAsync(op);
 
         app.Clock.Advance(PastRevalidation);
         var first = await browser.NoFollow.GetAsync("/audit");
@@ -74,7 +74,7 @@ public sealed class SessionRevalidationTests(ClockedPortalApp app) : IClassFixtu
     public async Task An_idle_session_ends_after_eight_hours()
     {
         var op = await app.CreateOperatorAsync(Roles.Auditor);
-        using var browser = await new Browser(app).LoginAsync(op);
+        using var browser = await new CookieBrowser(app).LoginAsync(op);
 
         app.Clock.Advance(TimeSpan.FromHours(8) + TimeSpan.FromMinutes(1));
 

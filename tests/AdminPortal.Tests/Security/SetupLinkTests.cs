@@ -4,7 +4,7 @@ using AdminPortal.Data.Audit;
 using AdminPortal.Tests.Infrastructure;
 using AdminPortal.Web.Operators;
 using AdminPortal.Web.Security;
-using static AdminPortal.Tests.Security.Browser;
+using static AdminPortal.Tests.Security.CookieBrowser;
 
 namespace AdminPortal.Tests.Security;
 
@@ -21,7 +21,7 @@ public sealed class SetupLinkTests(PortalApp app) : IClassFixture<PortalApp>
         return new Uri(invited.Value!.SetupLink).PathAndQuery;
     }
 
-    private static Task<HttpResponseMessage> SetPasswordAsync(Browser browser, string link, string password, string confirm) =>
+    private static Task<HttpResponseMessage> SetPasswordAsync(CookieBrowser browser, string link, string password, string confirm) =>
         Forms.PostAsync(browser.Follow, link, "setup", new() { ["Form.Password"] = password, ["Form.Confirm"] = confirm });
 
     [Fact]
@@ -29,7 +29,7 @@ public sealed class SetupLinkTests(PortalApp app) : IClassFixture<PortalApp>
     {
         var email = NewEmail();
         var link = await InviteAsync(email);
-        using var browser = new Browser(app);
+        using var browser = new CookieBrowser(app);
 
         var form = await browser.Follow.GetAsync(link);
         Assert.Equal(HttpStatusCode.OK, form.StatusCode);
@@ -37,13 +37,13 @@ public sealed class SetupLinkTests(PortalApp app) : IClassFixture<PortalApp>
         var enrol = await SetPasswordAsync(browser, link, NewPassword, NewPassword);
 
         Assert.Equal("/account/enrol", PathOf(enrol));
-        var again = await new Browser(app).Follow.GetAsync(link);
+        var again = await new CookieBrowser(app).Follow.GetAsync(link);
         Assert.Equal(HttpStatusCode.Gone, again.StatusCode);
         Assert.Contains("This link cannot be used", await again.Content.ReadAsStringAsync());
         Assert.Equal(["operator.invited", "operator.setup.completed"], await app.AuditActionsAboutAsync($"operator:{email}"));
 
         // The password it set is the operator's password now.
-        using var later = new Browser(app);
+        using var later = new CookieBrowser(app);
         Assert.Equal("/account/enrol", PathOf(await later.PasswordAsync(email, NewPassword)));
     }
 
@@ -60,7 +60,7 @@ public sealed class SetupLinkTests(PortalApp app) : IClassFixture<PortalApp>
         Assert.Equal("Auditor", body.GetProperty("operator").GetProperty("role").GetString());
         var link = new Uri(body.GetProperty("setupLink").GetString()!);
         Assert.Equal("/account/setup/", link.AbsolutePath[..15]);
-        using var browser = new Browser(app);
+        using var browser = new CookieBrowser(app);
         Assert.Equal("/account/enrol", PathOf(await SetPasswordAsync(browser, link.PathAndQuery, NewPassword, NewPassword)));
     }
 
@@ -79,7 +79,7 @@ public sealed class SetupLinkTests(PortalApp app) : IClassFixture<PortalApp>
         var link = await InviteAsync(email);
         password = password.Replace("invitee-xxxx", email.Split('@')[0]);
         confirm = confirm.Replace("invitee-xxxx", email.Split('@')[0]);
-        using var browser = new Browser(app);
+        using var browser = new CookieBrowser(app);
 
         var refused = await SetPasswordAsync(browser, link, password, confirm);
 
@@ -94,7 +94,7 @@ public sealed class SetupLinkTests(PortalApp app) : IClassFixture<PortalApp>
     {
         var email = NewEmail();
         var link = await InviteAsync(email);
-        var browsers = Enumerable.Range(0, 4).Select(_ => new Browser(app)).ToList();
+        var browsers = Enumerable.Range(0, 4).Select(_ => new CookieBrowser(app)).ToList();
         var tokens = await Task.WhenAll(browsers.Select(b => SecurityClients.AntiforgeryTokenAsync(b.Follow, link)));
 
         var results = await Task.WhenAll(browsers.Select((b, i) => b.Follow.PostAsync(link, new FormUrlEncodedContent(new Dictionary<string, string>
