@@ -39,7 +39,8 @@ public static class AuditTamper
         var rows = new List<AuditEvent>();
         await using (var cmd = new NpgsqlCommand(
             "SELECT sequence, occurred_at, actor, actor_role, action, target, details::text, client_address, outcome, prev_hash, hash " +
-            "FROM audit_events WHERE sequence >= $1 ORDER BY sequence", conn, tx) { Parameters = { new() { Value = sequence } } })
+            "FROM audit_events WHERE sequence >= $1 ORDER BY sequence", conn, tx)
+        { Parameters = { new() { Value = sequence } } })
         await using (var r = await cmd.ExecuteReaderAsync())
         {
             while (await r.ReadAsync())
