@@ -56,6 +56,9 @@ await using (var db = NpgsqlDataSource.Create(cluster.ConnectionString("bench_ve
 }
 try { Directory.Delete(checkpoints, true); } catch (IOException) { }
 
+var pages = await new PageQueryBenchmark(cluster.ConnectionString("bench_verify")).MeasureAsync(rows, repetitions: 21);
+foreach (var p in pages) Console.WriteLine($"page query '{p.Query}': {p.Milliseconds:F2} ms ({p.Rows} rows), baseline {p.BaselineMilliseconds:F2} ms, ratio {p.Ratio:F1}");
+
 var md = new StringBuilder();
 md.AppendLine("# Audit chain benchmarks").AppendLine();
 md.AppendLine("Run with `dotnet run -c Release --project tests/AdminPortal.Benchmarks` (options: `--rows N --events N --runs N`).");
@@ -75,6 +78,12 @@ md.AppendLine().AppendLine($"## Verification of {verify.Rows:N0} rows ({runs} ru
 md.AppendLine("| AuditVerifier.VerifyAsync | baseline: plain ordered read of the same rows | verify / baseline | bulk load (COPY binary, hashing included) |");
 md.AppendLine("|---:|---:|---:|---:|");
 md.AppendLine(inv, $"| {verify.VerifySeconds:F2} s | {verify.PlainReadSeconds:F2} s | {verify.Ratio:F2} | {verify.LoadSeconds:F1} s |");
+md.AppendLine().AppendLine($"## Audit page queries on the same {verify.Rows:N0} rows (median of 21)").AppendLine();
+md.AppendLine("`AuditQuery.PageAsync` as the audit page and `GET /api/v1/audit` call it (50 rows, keyset paging); baseline: `AuditQuery.GetAsync`, one event by its sequence number.").AppendLine();
+md.AppendLine("| query | ms | rows | baseline ms | ratio |");
+md.AppendLine("|---|---:|---:|---:|---:|");
+foreach (var p in pages)
+    md.AppendLine(inv, $"| {p.Query} | {p.Milliseconds:F2} | {p.Rows} | {p.BaselineMilliseconds:F2} | {p.Ratio:F1} |");
 md.AppendLine().AppendLine($"Goals: at least 2,000 events/s with the chain; verification of 1,000,000 rows under 10 s.");
 Console.WriteLine();
 Console.WriteLine(md);

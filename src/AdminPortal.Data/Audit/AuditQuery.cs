@@ -1,8 +1,6 @@
-using AdminPortal.Data;
-using AdminPortal.Data.Audit;
 using Microsoft.EntityFrameworkCore;
 
-namespace AdminPortal.Web.Audit;
+namespace AdminPortal.Data.Audit;
 
 /// <summary>Filters of the audit trail; every one optional. <c>Action</c> matches a dotted prefix.</summary>
 public sealed record AuditFilter(
