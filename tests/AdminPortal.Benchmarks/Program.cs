@@ -15,7 +15,7 @@ var events = Arg("events", 3000);
 var runs = Arg("runs", 3);
 int[] writerCounts = [1, 4, 20];
 
-using var cluster = PrivateCluster.Start();
+using var cluster = AdminPortal.Testing.PostgresCluster.Start("adminportal-bench", "fsync=on", "synchronous_commit=on", "full_page_writes=on", "max_connections=100", "shared_buffers=256MB");
 Console.WriteLine($"Private cluster on port {cluster.Port}: fsync={cluster.Setting("fsync")}, synchronous_commit={cluster.Setting("synchronous_commit")}");
 await using (var admin = NpgsqlDataSource.Create(cluster.ConnectionString("postgres")))
 {
@@ -66,7 +66,7 @@ md.AppendLine("It starts its own PostgreSQL cluster in /tmp as the `postgres` us
 md.AppendLine("(every commit waits for its WAL flush), migrates fresh databases, measures, and stops the cluster by its PID.");
 md.AppendLine("Figures are medians of the runs after a warm-up; baselines are measured in the same run, interleaved.").AppendLine();
 md.AppendLine($"Machine: {Environment.ProcessorCount} cores, {System.Runtime.InteropServices.RuntimeInformation.OSDescription}, " +
-              $".NET {Environment.Version}, PostgreSQL {PrivateCluster.BinDirectory.Split('/')[^2]}, {DateTime.UtcNow:yyyy-MM-dd HH:mm} UTC, " +
+              $".NET {Environment.Version}, PostgreSQL {AdminPortal.Testing.PostgresCluster.BinDirectory.Split('/')[^2]}, {DateTime.UtcNow:yyyy-MM-dd HH:mm} UTC, " +
               $"load average at the end {File.ReadAllText("/proc/loadavg").Split(' ')[0]} (shared machine).").AppendLine();
 md.AppendLine($"## Append: events/s, each event its own transaction ({events} events per run, {runs} runs)").AppendLine();
 md.AppendLine("| writers | chain (AuditedWork: `audit_append`, flush after the lock + durability barrier) | baseline: plain INSERT, PG sequence | chain / baseline | chain, commit flushed under the lock | previous AuditLog (lock SELECT + batch, flush under the lock) |");

@@ -1,0 +1,135 @@
+using System.Diagnostics;
+using System.Net;
+using System.Net.Sockets;
+using Npgsql;
+
+namespace AdminPortal.Testing;
+
+/// <summary>
+/// A throw-away PostgreSQL cluster under /tmp for tests and benchmarks (compiled into both projects):
+/// initdb and the server run as the <c>postgres</c> user when we are root (PostgreSQL refuses root),
+/// loopback only, stopped by the postmaster's PID, and by a detached watchdog if this process dies first.
+/// </summary>
+public sealed class PostgresCluster : IDisposable
+{
+    public int Port { get; }
+    public string Root { get; }
+    private readonly string _pgData;
+
+    private PostgresCluster(string root, int port)
+    {
+        Root = root;
+        Port = port;
+        _pgData = Path.Combine(root, "pgdata");
+    }
+
+    public static string BinDirectory => Directory.GetDirectories("/usr/lib/postgresql")
+        .Select(d => Path.Combine(d, "bin")).Where(d => File.Exists(Path.Combine(d, "initdb"))).OrderDescending().First();
+
+    /// <summary>Creates and starts a cluster; <paramref name="settings"/> are extra <c>-c name=value</c> pairs.</summary>
+    public static PostgresCluster Start(string name, params string[] settings)
+    {
+        var root = Path.Combine("/tmp", $"{name}-{Environment.ProcessId}-{Guid.NewGuid():N}"[..(name.Length + 20)]);
+        Directory.CreateDirectory(root);
+        var cluster = new PostgresCluster(root, FreePort());
+        if (IsRoot) Run("chown", "-R", "postgres:postgres", root);
+        AsPostgres("initdb", "-D", cluster._pgData, "-U", "postgres", "-A", "trust", "-E", "UTF8", "--no-locale", "-N");
+        var options = $"-p {cluster.Port} -c listen_addresses=127.0.0.1 -k {root} " + string.Join(' ', settings.Select(s => $"-c {s}"));
+        AsPostgres("pg_ctl", "-D", cluster._pgData, "-l", Path.Combine(root, "server.log"), "-w", "-t", "60", "-o", options, "start");
+        AppDomain.CurrentDomain.ProcessExit += (_, _) => cluster.Dispose();
+        cluster.StartWatchdog();
+        return cluster;
+    }
+
+    public string ConnectionString(string database, string user = "postgres", string? password = null, int maxPoolSize = 60) =>
+        new NpgsqlConnectionStringBuilder
+        {
+            Host = "127.0.0.1", Port = Port, Database = database, Username = user, Password = password,
+            Pooling = true, MaxPoolSize = maxPoolSize, Timeout = 30, CommandTimeout = 600,
+        }.ConnectionString;
+
+    public void Execute(string sql, string database = "postgres")
+    {
+        using var conn = new NpgsqlConnection(ConnectionString(database));
+        conn.Open();
+        using var cmd = new NpgsqlCommand(sql, conn);
+        cmd.ExecuteNonQuery();
+    }
+
+    public string Setting(string name)
+    {
+        using var conn = new NpgsqlConnection(ConnectionString("postgres"));
+        conn.Open();
+        using var cmd = new NpgsqlCommand($"SHOW {name}", conn);
+        return (string)cmd.ExecuteScalar()!;
+    }
+
+    /// <summary>Fast shutdown by the postmaster's PID, then the files go.</summary>
+    public void Dispose()
+    {
+        var pidFile = Path.Combine(_pgData, "postmaster.pid");
+        if (File.Exists(pidFile) && int.TryParse(File.ReadLines(pidFile).First(), out var pid))
+        {
+            Signal("INT", pid);
+            // The postmaster is not our child, so poll for it to be gone (bounded).
+            for (var i = 0; i < 200 && IsAlive(pid); i++) Thread.Sleep(50);
+            if (IsAlive(pid)) Signal("KILL", pid);
+        }
+        try { Directory.Delete(Root, recursive: true); } catch (IOException) { } catch (UnauthorizedAccessException) { }
+    }
+
+    // The test host may end without running ProcessExit handlers (VSTest kills it). The watchdog is
+    // backgrounded from a throw-away shell so it is re-parented, not killed with this process's tree.
+    private void StartWatchdog()
+    {
+        var script = $$"""
+            while kill -0 {{Environment.ProcessId}} 2>/dev/null; do sleep 1; done
+            pid=$(head -1 '{{_pgData}}/postmaster.pid' 2>/dev/null) && kill -INT "$pid" 2>/dev/null
+            for i in $(seq 1 100); do [ -n "$pid" ] && kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
+            rm -rf '{{Root}}'
+            """;
+        var psi = new ProcessStartInfo("setsid") { UseShellExecute = false };
+        foreach (var a in (string[])["bash", "-c", $"( {script} ) </dev/null >/dev/null 2>&1 &"]) psi.ArgumentList.Add(a);
+        using var shell = Process.Start(psi)!;
+        shell.WaitForExit();
+    }
+
+    // A zombie (state Z) has exited: PID 1 here does not always reap.
+    private static bool IsAlive(int pid)
+    {
+        try { return File.ReadAllText($"/proc/{pid}/stat").Split(") ")[1][0] != 'Z'; }
+        catch (IOException) { return false; }
+    }
+
+    private static void Signal(string signal, int pid)
+    {
+        try { Run("kill", $"-{signal}", pid.ToString()); }
+        catch (InvalidOperationException) { } // already gone
+    }
+
+    private static bool IsRoot => Environment.UserName == "root";
+
+    private static void AsPostgres(string program, params string[] args)
+    {
+        if (IsRoot) Run("runuser", ["-u", "postgres", "--", Path.Combine(BinDirectory, program), .. args]);
+        else Run(Path.Combine(BinDirectory, program), args);
+    }
+
+    private static void Run(string file, params string[] args)
+    {
+        var psi = new ProcessStartInfo(file) { RedirectStandardOutput = true, RedirectStandardError = true };
+        foreach (var a in args) psi.ArgumentList.Add(a);
+        using var p = Process.Start(psi)!;
+        var err = p.StandardError.ReadToEndAsync();
+        var output = p.StandardOutput.ReadToEndAsync();
+        if (!p.WaitForExit(120_000)) { p.Kill(true); throw new TimeoutException($"{file} timed out"); }
+        if (p.ExitCode != 0) throw new InvalidOperationException($"{file} {string.Join(' ', args)} failed ({p.ExitCode}): {err.Result} {output.Result}");
+    }
+
+    private static int FreePort()
+    {
+        using var l = new TcpListener(IPAddress.Loopback, 0);
+        l.Start();
+        return ((IPEndPoint)l.LocalEndpoint).Port;
+    }
+}
