@@ -57,7 +57,13 @@ public sealed class AuditQuery(IDbContextFactory<PortalDbContext> dbs)
         if (f.From?.ToUniversalTime() is { } from) q = q.Where(e => e.OccurredAt >= from);
         if (f.To?.ToUniversalTime() is { } to) q = q.Where(e => e.OccurredAt < to);
         if (!string.IsNullOrEmpty(f.Actor)) q = q.Where(e => e.Actor == f.Actor);
-        if (!string.IsNullOrEmpty(f.Action)) q = q.Where(e => e.Action.StartsWith(f.Action));
+        if (!string.IsNullOrEmpty(f.Action))
+        {
+            // A dotted prefix: "host.key" matches "host.key" and "host.key.replaced", not "host.keys".
+            var name = f.Action.TrimEnd('.');
+            var children = name + ".";
+            q = q.Where(e => e.Action == name || e.Action.StartsWith(children));
+        }
         if (!string.IsNullOrEmpty(f.Target)) q = q.Where(e => e.Target == f.Target);
         if (!string.IsNullOrEmpty(f.Outcome)) q = q.Where(e => e.Outcome == f.Outcome);
         return q;

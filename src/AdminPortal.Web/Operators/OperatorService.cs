@@ -43,7 +43,7 @@ public sealed class OperatorService(AuditedWork work, SetupLinks links, IDbConte
             var op = new Operator { UserName = email, Email = email, DisplayName = displayName?.Trim() ?? "", CreatedAt = time.GetUtcNow(), EmailConfirmed = true };
             var created = await users.CreateAsync(op);
             if (!created.Succeeded) return (new InvalidInput("email", string.Join(" ", created.Errors.Select(e => e.Description))), null);
-            await users.AddToRoleAsync(op, canonical);
+            await users.AddToRoleAsync(op, canonical).Ensure();
             var link = links.Create(db, email!, canonical, actor.Name);
             return (new Invitation(Info(op, canonical, time.GetUtcNow()), link),
                 new AuditEntry(actor, "operator.invited", $"operator:{email}", new { role = canonical }));
@@ -58,9 +58,9 @@ public sealed class OperatorService(AuditedWork work, SetupLinks links, IDbConte
         {
             if (oldRole == canonical) return (null, new { role = canonical });
             if (oldRole == Roles.Admin && await LastActiveAdminAsync(users, op)) return (new Conflict("This is the last active Admin; make another operator Admin first."), null);
-            if (oldRole != "None") await users.RemoveFromRoleAsync(op, oldRole);
-            await users.AddToRoleAsync(op, canonical);
-            await users.UpdateSecurityStampAsync(op);
+            if (oldRole != "None") await users.RemoveFromRoleAsync(op, oldRole).Ensure();
+            await users.AddToRoleAsync(op, canonical).Ensure();
+            await users.UpdateSecurityStampAsync(op).Ensure();
             return (null, new { from = oldRole, to = canonical });
         }, ct);
     }
@@ -71,18 +71,18 @@ public sealed class OperatorService(AuditedWork work, SetupLinks links, IDbConte
             if (disabled && op.Email == actor.Name) return (new Conflict("You cannot disable yourself."), null);
             if (disabled && role == Roles.Admin && await LastActiveAdminAsync(users, op)) return (new Conflict("This is the last active Admin."), null);
             op.IsDisabled = disabled;
-            await users.UpdateAsync(op);
-            await users.UpdateSecurityStampAsync(op);
+            await users.UpdateAsync(op).Ensure();
+            await users.UpdateSecurityStampAsync(op).Ensure();
             return (null, null);
         }, ct);
 
     public Task<Result<OperatorInfo>> ResetTwoFactorAsync(string id, AuditActor actor, CancellationToken ct) =>
         Change(id, actor, "operator.2fa.reset", async (users, op, _, c) =>
         {
-            await users.SetTwoFactorEnabledAsync(op, false);
-            await users.RemoveAuthenticationTokenAsync(op, "[AspNetUserStore]", "AuthenticatorKey");
-            await users.RemoveAuthenticationTokenAsync(op, "[AspNetUserStore]", "RecoveryCodes");
-            await users.UpdateSecurityStampAsync(op);
+            await users.SetTwoFactorEnabledAsync(op, false).Ensure();
+            await users.RemoveAuthenticationTokenAsync(op, "[AspNetUserStore]", "AuthenticatorKey").Ensure();
+            await users.RemoveAuthenticationTokenAsync(op, "[AspNetUserStore]", "RecoveryCodes").Ensure();
+            await users.UpdateSecurityStampAsync(op).Ensure();
             return (null, null);
         }, ct);
 

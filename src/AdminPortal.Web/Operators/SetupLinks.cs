@@ -82,7 +82,7 @@ public sealed class SetupLinks(IOptions<PortalOptions> options, IDbContextFactor
                 op = new Operator { UserName = email, Email = email, EmailConfirmed = true, DisplayName = displayName?.Trim() ?? "", CreatedAt = now };
                 var created = await users.CreateAsync(op, password);
                 if (!created.Succeeded) return (new InvalidInput("password", Describe(created)), null);
-                await users.AddToRoleAsync(op, link.Role);
+                await users.AddToRoleAsync(op, link.Role).Ensure();
             }
             else
             {

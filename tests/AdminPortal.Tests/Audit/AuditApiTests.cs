@@ -35,12 +35,16 @@ public sealed class AuditApiTests(PortalApp app) : IClassFixture<PortalApp>
         var a1 = await RecordAsync(actor, "host.key.trusted", "host:a");
         var a2 = await RecordAsync(actor, "host.key.rejected", "host:b", outcome: AuditOutcome.Denied);
         var a3 = await RecordAsync(actor, "hostname.changed", "host:a");
+        var a4 = await RecordAsync(actor, "host.keys.listed", "host:c");
         await RecordAsync(Unique("other"), "host.key.trusted", "host:a");
 
         static long[] Seqs(Page p) => p.Items.Select(i => i.Sequence).ToArray();
         var q = $"actor={actor}";
-        Assert.Equal([a3, a2, a1], Seqs(await GetPageAsync(auditor, q)));
+        Assert.Equal([a4, a3, a2, a1], Seqs(await GetPageAsync(auditor, q)));
+        // A dotted prefix: "host.key" is not a prefix of "host.keys" or "hostname".
         Assert.Equal([a2, a1], Seqs(await GetPageAsync(auditor, q + "&action=host.key")));
+        Assert.Equal([a2, a1], Seqs(await GetPageAsync(auditor, q + "&action=host.key.")));
+        Assert.Equal([a1], Seqs(await GetPageAsync(auditor, q + "&action=host.key.trusted")));
         Assert.Equal([a3, a1], Seqs(await GetPageAsync(auditor, q + "&target=host:a")));
         Assert.Equal([a2], Seqs(await GetPageAsync(auditor, q + "&outcome=denied")));
         var only = Assert.Single((await GetPageAsync(auditor, q + "&outcome=denied")).Items);
