@@ -1,6 +1,7 @@
 using AdminPortal.Data.Audit;
 using AdminPortal.Data.Jobs;
 using AdminPortal.Data.Operators;
+using AdminPortal.Data.Pki;
 using Microsoft.AspNetCore.DataProtection.EntityFrameworkCore;
 using Microsoft.AspNetCore.Identity.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore;
@@ -16,6 +17,9 @@ public class PortalDbContext(DbContextOptions<PortalDbContext> options)
     public DbSet<SetupLink> SetupLinks => Set<SetupLink>();
     public DbSet<JobRun> JobRuns => Set<JobRun>();
     public DbSet<DataProtectionKey> DataProtectionKeys => Set<DataProtectionKey>();
+    public DbSet<CertificateAuthority> CertificateAuthorities => Set<CertificateAuthority>();
+    public DbSet<VpnUser> VpnUsers => Set<VpnUser>();
+    public DbSet<IssuedCertificate> Certificates => Set<IssuedCertificate>();
 
     protected override void OnModelCreating(ModelBuilder builder)
     {

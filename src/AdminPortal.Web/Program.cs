@@ -2,6 +2,7 @@ using AdminPortal.Web.Api;
 using AdminPortal.Web.Cli;
 using AdminPortal.Web.Components;
 using AdminPortal.Web.Hosting;
+using AdminPortal.Web.Pki;
 using AdminPortal.Web.Security;
 
 if (args is ["help" or "--help"])
@@ -25,7 +26,7 @@ catch (StartupException e)
     return 2;
 }
 
-builder.AddPortalCore(database).AddPortalSecurity().AddPortalApi().AddPortalUi();
+builder.AddPortalCore(database).AddPortalSecurity().AddPortalApi().AddPortalPki().AddPortalUi();
 var app = builder.Build();
 
 try

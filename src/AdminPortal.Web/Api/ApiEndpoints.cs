@@ -1,6 +1,7 @@
 using AdminPortal.Web.Audit;
 using AdminPortal.Web.Errors;
 using AdminPortal.Web.Operators;
+using AdminPortal.Web.Pki;
 using AdminPortal.Web.Security;
 using AdminPortal.Web.Tokens;
 using Microsoft.AspNetCore.Mvc;
@@ -40,6 +41,7 @@ public static class ApiEndpoints
         v1.MapAuditEndpoints();
         v1.MapOperatorEndpoints();
         v1.MapTokenEndpoints();
+        v1.MapPkiEndpoints();
         return app;
     }
 }

@@ -2,6 +2,7 @@ using AdminPortal.Web.Account;
 using AdminPortal.Web.Api;
 using AdminPortal.Web.Components;
 using AdminPortal.Web.Operators;
+using AdminPortal.Web.Pki;
 using AdminPortal.Web.Security;
 using Microsoft.AspNetCore.Diagnostics.HealthChecks;
 using Microsoft.AspNetCore.Identity;
@@ -93,6 +94,7 @@ public static class Pipeline
         app.MapStaticAssets().AllowAnonymous();
         app.MapHealthChecks("/healthz", new HealthCheckOptions()).AllowAnonymous();
         app.MapPortalApi();
+        app.MapPublicPki();
         app.MapAccountEndpoints();
         // SecurityHeaders sends the one CSP (frame-ancestors 'none'); Blazor would add a second, laxer header.
         app.MapRazorComponents<App>().AddInteractiveServerRenderMode(o => o.ContentSecurityFrameAncestorsPolicy = null);

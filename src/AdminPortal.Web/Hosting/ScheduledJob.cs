@@ -8,6 +8,7 @@ namespace AdminPortal.Web.Hosting;
 /// </summary>
 public abstract class ScheduledJob(JobLeases leases, TimeProvider time, ILogger logger) : BackgroundService
 {
+    protected TimeProvider Clock => time;
     protected abstract string Name { get; }
     protected abstract TimeSpan Period { get; }
     protected virtual TimeSpan PollInterval => TimeSpan.FromSeconds(Math.Clamp(Period.TotalSeconds / 10, 5, 60));

@@ -1,0 +1,46 @@
+using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Metadata.Builders;
+
+namespace AdminPortal.Data.Pki;
+
+/// <summary>The portal's CA: its certificate, its private key encrypted under the master key, and its current CRL.</summary>
+public class CertificateAuthority
+{
+    public Guid Id { get; set; }
+    public required string Name { get; set; }
+    public required string Subject { get; set; }
+    public required string KeyAlgorithm { get; set; }
+    public required string CertificatePem { get; set; }
+    /// <summary>PKCS#8 private key, AES-GCM under the master key with purpose <c>ca:ID</c>.</summary>
+    public required byte[] EncryptedKey { get; set; }
+    public required string Serial { get; set; }
+    public required string Sha256Fingerprint { get; set; }
+    public DateTimeOffset NotBefore { get; set; }
+    public DateTimeOffset NotAfter { get; set; }
+    public DateTimeOffset CreatedAt { get; set; }
+    public required string CreatedBy { get; set; }
+
+    /// <summary>The last cRLNumber used; incremented under a row lock, so it never repeats, across instances too.</summary>
+    public long CrlNumber { get; set; }
+    public int CrlLifetimeDays { get; set; } = 30;
+    public byte[]? CrlDer { get; set; }
+    public DateTimeOffset? CrlThisUpdate { get; set; }
+    public DateTimeOffset? CrlNextUpdate { get; set; }
+    public int CrlEntries { get; set; }
+    public string? CrlLastError { get; set; }
+}
+
+internal sealed class CertificateAuthorityConfiguration : IEntityTypeConfiguration<CertificateAuthority>
+{
+    public void Configure(EntityTypeBuilder<CertificateAuthority> b)
+    {
+        b.ToTable("certificate_authorities");
+        b.Property(c => c.Name).HasMaxLength(64);
+        b.Property(c => c.Subject).HasMaxLength(256);
+        b.Property(c => c.KeyAlgorithm).HasMaxLength(16);
+        b.Property(c => c.Serial).HasMaxLength(64);
+        b.Property(c => c.Sha256Fingerprint).HasMaxLength(95);
+        b.Property(c => c.CreatedBy).HasMaxLength(256);
+        b.Property(c => c.CrlLastError).HasMaxLength(2000);
+    }
+}

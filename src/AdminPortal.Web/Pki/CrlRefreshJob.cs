@@ -1,0 +1,41 @@
+using AdminPortal.Data;
+using AdminPortal.Data.Audit;
+using AdminPortal.Data.Jobs;
+using AdminPortal.Web.Audit;
+using AdminPortal.Web.Hosting;
+using Microsoft.EntityFrameworkCore;
+
+namespace AdminPortal.Web.Pki;
+
+/// <summary>
+/// Keeps the CRL from ever running out: every few minutes (once per period across instances) a CRL past
+/// half its lifetime is regenerated with the next cRLNumber. A failure is recorded on the CA for its page.
+/// </summary>
+public sealed class CrlRefreshJob(AuditedWork work, CrlService crls, IDbContextFactory<PortalDbContext> dbs, JobLeases leases, TimeProvider time, ILogger<CrlRefreshJob> logger)
+    : ScheduledJob(leases, time, logger)
+{
+    protected override string Name => "pki.crl.refresh";
+    protected override TimeSpan Period => TimeSpan.FromMinutes(5);
+
+    protected override async Task RunOnceAsync(CancellationToken ct)
+    {
+        try
+        {
+            var refreshed = await work.RunAsync<CrlInfo?>(async (_, db, c) =>
+            {
+                var ca = await db.CertificateAuthorities.FirstOrDefaultAsync(c);
+                if (ca?.CrlThisUpdate is not { } thisUpdate || ca.CrlNextUpdate is not { } nextUpdate) return (null, null);
+                if (Clock.GetUtcNow() < thisUpdate + (nextUpdate - thisUpdate) / 2) return (null, null);
+                var info = await crls.RegenerateAsync(db, ca, c);
+                return (info, new AuditEntry(AuditActor.System, "pki.crl.refreshed", $"ca:{ca.Name}", new { crlNumber = info.Number, nextUpdate = info.NextUpdate }));
+            }, ct);
+            if (refreshed is not null) logger.LogInformation("Refreshed the CRL: number {Number}, next update {NextUpdate}", refreshed.Number, refreshed.NextUpdate);
+        }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            await using var db = await dbs.CreateDbContextAsync(ct);
+            await db.CertificateAuthorities.ExecuteUpdateAsync(s => s.SetProperty(c => c.CrlLastError, $"{Clock.GetUtcNow():u}: {e.Message}"), ct);
+            throw;
+        }
+    }
+}

@@ -1,0 +1,31 @@
+using System.Text.RegularExpressions;
+using AdminPortal.Pki;
+using AdminPortal.Web.Errors;
+
+namespace AdminPortal.Web.Pki;
+
+/// <summary>Validation of PKI input; each failure names its field.</summary>
+public static partial class PkiInput
+{
+    [GeneratedRegex("^[A-Za-z0-9][A-Za-z0-9._@-]{0,63}$")]
+    private static partial Regex UserName();
+
+    public static PortalError? Name(string? name, string field = "name") => name is not null && UserName().IsMatch(name)
+        ? null
+        : new InvalidInput(field, "A name is 1-64 characters: letters, digits, '.', '_', '@' or '-', starting with a letter or digit.");
+
+    public static PortalError? Days(int? days, int max, string field = "validDays") =>
+        days is null || (days >= 1 && days <= max) ? null : new InvalidInput(field, $"{field} must be between 1 and {max}.");
+
+    public static Result<KeyAlgorithm> Algorithm(string? name, KeyAlgorithm fallback) =>
+        name is null ? fallback
+        : KeyAlgorithms.TryParse(name, out var a) ? a
+        : new InvalidInput("keyAlgorithm", "keyAlgorithm must be one of ecdsa-p256, ecdsa-p384, rsa-2048, rsa-3072, rsa-4096, ed25519.");
+
+    public static Result<RevocationReason> Reason(string? name) =>
+        name is null ? RevocationReason.Unspecified
+        : RevocationReasons.TryParse(name, out var r) ? r
+        : new InvalidInput("reason", $"Unknown reason '{Printable(name)}'. Reasons: {string.Join(", ", RevocationReasons.Names)}.");
+
+    private static string Printable(string s) => new(s.Take(40).Select(c => char.IsControl(c) ? '?' : c).ToArray());
+}

@@ -1,0 +1,14 @@
+using System.ComponentModel.DataAnnotations;
+
+namespace AdminPortal.Web.Pki;
+
+/// <summary>The <c>Pki</c> configuration section (defaults as easy-rsa users know them, CRL shorter and refreshed).</summary>
+public sealed class PkiOptions
+{
+    public const string Section = "Pki";
+
+    [Range(1, 36500)] public int CaValidDays { get; set; } = 3650;
+    [Range(1, 3650)] public int CertificateValidDays { get; set; } = 825;
+    [Range(1, 3650)] public int CrlLifetimeDays { get; set; } = 30;
+    public string DefaultKeyAlgorithm { get; set; } = "ecdsa-p256";
+}

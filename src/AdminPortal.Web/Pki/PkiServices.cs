@@ -1,0 +1,17 @@
+namespace AdminPortal.Web.Pki;
+
+public static class PkiServices
+{
+    public static WebApplicationBuilder AddPortalPki(this WebApplicationBuilder builder)
+    {
+        var s = builder.Services;
+        s.AddOptions<PkiOptions>().BindConfiguration(PkiOptions.Section).ValidateDataAnnotations().ValidateOnStart();
+        s.AddSingleton<CaKeys>();
+        s.AddSingleton<CrlService>();
+        s.AddSingleton<CaService>();
+        s.AddSingleton<VpnUserService>();
+        s.AddSingleton<PkiQueries>();
+        s.AddHostedService<CrlRefreshJob>();
+        return builder;
+    }
+}
