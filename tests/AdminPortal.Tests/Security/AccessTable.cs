@@ -43,6 +43,14 @@ public static class AccessTable
         new("GET", "/api/v1/tokens", "/api/v1/tokens", Permissions.TokensManage, HttpStatusCode.OK),
         new("POST", "/api/v1/tokens", "/api/v1/tokens", Permissions.TokensManage, HttpStatusCode.BadRequest, "{}"),
         new("DELETE", "/api/v1/tokens/{name}", "/api/v1/tokens/no-such-token", Permissions.TokensManage, HttpStatusCode.NotFound),
+        new("POST", "/api/v1/ca", "/api/v1/ca", Permissions.CaManage, HttpStatusCode.BadRequest, "{}"),
+        new("GET", "/api/v1/ca", "/api/v1/ca", Permissions.CrlManage, HttpStatusCode.NotFound),
+        new("POST", "/api/v1/vpn-users", "/api/v1/vpn-users", Permissions.CertificatesIssue, HttpStatusCode.BadRequest, "{}"),
+        new("GET", "/api/v1/vpn-users", "/api/v1/vpn-users", Permissions.VpnUsersRead, HttpStatusCode.OK),
+        new("GET", "/api/v1/vpn-users/{name}", "/api/v1/vpn-users/no-such-user", Permissions.VpnUsersRead, HttpStatusCode.NotFound),
+        new("POST", "/api/v1/vpn-users/{name}/revoke", "/api/v1/vpn-users/no-such-user/revoke", Permissions.CertificatesRevoke, HttpStatusCode.NotFound, "{}"),
+        new("POST", "/api/v1/vpn-users/{name}/renew", "/api/v1/vpn-users/no-such-user/renew", Permissions.CertificatesIssue, HttpStatusCode.NotFound),
+        new("GET", "/api/v1/certificates", "/api/v1/certificates", Permissions.VpnUsersRead, HttpStatusCode.OK),
     ];
 
     /// <summary>Pages behind a permission; <see cref="PageCall.Permission"/> null marks the pages open to anyone.</summary>
