@@ -27,10 +27,11 @@ public static class PortalCli
           audit checkpoint                           sign a checkpoint of the audit chain now
           master-key generate --out FILE             write a new random master key file (mode 0600)
           master-key rotate --new-key-file FILE      re-encrypt every stored secret under a new master key
+          pki import-easyrsa DIR [--passphrase-file F]  take over an easy-rsa 3 PKI (DIR = its pki/ folder)
         Roles: Admin, SecurityLead, Helpdesk, Auditor
         """;
 
-    private static readonly string[] Commands = ["migrate", "token", "admin", "audit", "master-key", "help", "--help"];
+    private static readonly string[] Commands = ["migrate", "token", "admin", "audit", "master-key", "pki", "help", "--help"];
 
     public static bool IsCommand(string[] args) => args.Length > 0 && Commands.Contains(args[0]);
 
@@ -67,6 +68,8 @@ public static class PortalCli
                 var cp = await services.GetRequiredService<AuditIntegrity>().CheckpointAsync(actor, ct);
                 Console.WriteLine($"Signed checkpoint at sequence {cp.Sequence}: {cp.HeadHash}");
                 return 0;
+            case ["pki", ..]:
+                return await PkiCommands.RunAsync(args, services, actor, ct);
             case ["master-key", ..]:
                 return await MasterKeyCommands.RunAsync(args, services, actor, ct);
             default:

@@ -11,6 +11,7 @@ public static class PkiServices
         s.AddSingleton<CaService>();
         s.AddSingleton<VpnUserService>();
         s.AddSingleton<PkiQueries>();
+        s.AddSingleton<EasyRsaImport>();
         s.AddHostedService<CrlRefreshJob>();
         return builder;
     }
