@@ -1,0 +1,88 @@
+using AdminPortal.Data.Audit;
+using AdminPortal.Tests.Infrastructure;
+using AdminPortal.Web.Pki;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Time.Testing;
+
+namespace AdminPortal.Tests.Pki;
+
+/// <summary>
+/// Two portal instances on one database, sharing a clock the test moves: the CRL is regenerated once each
+/// time half its lifetime has passed, by one instance, with increasing cRLNumbers.
+/// </summary>
+public sealed class CrlRefreshTests : IDisposable
+{
+    private readonly FakeTimeProvider _clock = new(DateTimeOffset.UtcNow);
+    private readonly Instance _first;
+    private readonly Instance _second;
+
+    public CrlRefreshTests()
+    {
+        _first = new Instance(_clock);
+        _second = new Instance(_clock, _first.Database, _first.DataDirectory);
+    }
+
+    public void Dispose()
+    {
+        _second.Dispose();
+        _first.Dispose();
+    }
+
+    [Fact]
+    public async Task Two_instances_refresh_the_crl_once_per_half_lifetime_with_increasing_numbers()
+    {
+        var created = await _first.Service<CaService>().CreateAsync("Refresh-CA", null, null, AuditActor.Cli("test"), default);
+        Assert.True(created.Ok, created.Error?.Detail);
+        Assert.Equal(1, created.Value!.Crl.Number);
+        _ = _second.Services; // both instances run their jobs from now on
+
+        for (var period = 1; period <= 3; period++)
+        {
+            _clock.Advance(TimeSpan.FromDays(16)); // past half of the 30-day lifetime
+            var expected = period + 1;
+            Assert.True(await EventuallyAsync(async () => (await CaAsync()).CrlNumber == expected), $"CRL number {expected} not reached");
+        }
+
+        // Give both instances' pollers time to run again at this instant: nothing more may happen.
+        _clock.Advance(TimeSpan.FromMinutes(1));
+        await Task.Delay(TimeSpan.FromSeconds(2));
+        var ca = await CaAsync();
+        Assert.Equal(4, ca.CrlNumber);
+        Assert.True(ca.CrlNextUpdate > _clock.GetUtcNow().AddDays(20));
+        await using var db = await _first.DbAsync();
+        Assert.Equal(3, await db.AuditEvents.CountAsync(e => e.Action == "pki.crl.refreshed"));
+    }
+
+    private async Task<AdminPortal.Data.Pki.CertificateAuthority> CaAsync()
+    {
+        await using var db = await _first.DbAsync();
+        return await db.CertificateAuthorities.AsNoTracking().SingleAsync();
+    }
+
+    private static async Task<bool> EventuallyAsync(Func<Task<bool>> condition)
+    {
+        for (var i = 0; i < 100; i++)
+        {
+            if (await condition()) return true;
+            await Task.Delay(100);
+        }
+        return false;
+    }
+
+    private sealed class Instance : PortalApp
+    {
+        private readonly FakeTimeProvider _clock;
+
+        public Instance(FakeTimeProvider clock) => _clock = clock;
+
+        public Instance(FakeTimeProvider clock, string database, string dataDirectory) : base(database, dataDirectory) => _clock = clock;
+
+        protected override void ConfigureWebHost(IWebHostBuilder builder)
+        {
+            base.ConfigureWebHost(builder);
+            builder.ConfigureServices(s => s.AddSingleton<TimeProvider>(_clock));
+        }
+    }
+}
