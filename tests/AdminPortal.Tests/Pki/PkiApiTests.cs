@@ -116,10 +116,19 @@ public sealed class PkiApiTests : IClassFixture<PortalApp>, IAsyncLifetime, IDis
     [Fact]
     public async Task Parallel_issuance_gives_distinct_serials_and_one_active_certificate_per_user()
     {
-        var names = Enumerable.Range(0, 60).Select(_ => NewName()).ToList();
-        var results = await Task.WhenAll(names.Select(async n => await (await _admin.PostAsJsonAsync("/api/v1/vpn-users", new { name = n })).Content.ReadFromJsonAsync<JsonElement>()));
-        var serials = results.Select(r => r.GetProperty("serial").GetString()).ToList();
-        Assert.Equal(names.Count, serials.Distinct().Count());
+        // 500 issuances from 10 parallel tasks.
+        var serials = new System.Collections.Concurrent.ConcurrentBag<string>();
+        await Task.WhenAll(Enumerable.Range(0, 10).Select(_ => Task.Run(async () =>
+        {
+            for (var i = 0; i < 50; i++)
+            {
+                var r = await _admin.PostAsJsonAsync("/api/v1/vpn-users", new { name = NewName() });
+                Assert.Equal(HttpStatusCode.Created, r.StatusCode);
+                serials.Add((await r.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("serial").GetString()!);
+            }
+        })));
+        Assert.Equal(500, serials.Count);
+        Assert.Equal(500, serials.Distinct().Count());
 
         // The same user twice at once: exactly one wins, the other is a clear conflict.
         var twin = NewName();
