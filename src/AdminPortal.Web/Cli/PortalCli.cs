@@ -28,10 +28,12 @@ public static class PortalCli
           master-key generate --out FILE             write a new random master key file (mode 0600)
           master-key rotate --new-key-file FILE      re-encrypt every stored secret under a new master key
           pki import-easyrsa DIR [--passphrase-file F]  take over an easy-rsa 3 PKI (DIR = its pki/ folder)
+          backup --out FILE --passphrase-file F      passphrase-encrypted archive of the CA, keys, certificates, revocations
+          restore --in FILE --passphrase-file F      take over from such an archive (into a portal without a CA)
         Roles: Admin, SecurityLead, Helpdesk, Auditor
         """;
 
-    private static readonly string[] Commands = ["migrate", "token", "admin", "audit", "master-key", "pki", "help", "--help"];
+    private static readonly string[] Commands = ["migrate", "token", "admin", "audit", "master-key", "pki", "backup", "restore", "help", "--help"];
 
     public static bool IsCommand(string[] args) => args.Length > 0 && Commands.Contains(args[0]);
 
@@ -68,6 +70,8 @@ public static class PortalCli
                 var cp = await services.GetRequiredService<AuditIntegrity>().CheckpointAsync(actor, ct);
                 Console.WriteLine($"Signed checkpoint at sequence {cp.Sequence}: {cp.HeadHash}");
                 return 0;
+            case ["backup" or "restore", ..]:
+                return await PkiCommands.BackupAsync(args, services, actor, ct);
             case ["pki", ..]:
                 return await PkiCommands.RunAsync(args, services, actor, ct);
             case ["master-key", ..]:

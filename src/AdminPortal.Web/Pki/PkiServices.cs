@@ -12,6 +12,7 @@ public static class PkiServices
         s.AddSingleton<VpnUserService>();
         s.AddSingleton<PkiQueries>();
         s.AddSingleton<EasyRsaImport>();
+        s.AddSingleton<PkiBackup>();
         s.AddHostedService<CrlRefreshJob>();
         return builder;
     }
