@@ -8,6 +8,8 @@ using Npgsql;
 // The audit chain's benchmarks: append throughput and verification time, each against a baseline measured
 // in the same run on the same private cluster. Run: dotnet run -c Release --project tests/AdminPortal.Benchmarks
 // Options: --rows N (verification rows, default 1000000), --events N (events per append run, default 3000), --runs N (default 3).
+// --pki: the PKI benchmarks instead (PkiBenchmarks.cs), written to RESULTS-PKI.md.
+if (args.Contains("--pki")) return await PkiBenchmarks.RunAsync(args, FindRoot());
 var inv = CultureInfo.InvariantCulture;
 int Arg(string name, int fallback) => args.SkipWhile(a => a != $"--{name}").Skip(1).FirstOrDefault() is { } v ? int.Parse(v, inv) : fallback;
 var rows = Arg("rows", 1_000_000);
