@@ -22,7 +22,11 @@ public sealed record ApiCall(string Method, string Route, string Path, string Pe
     public override string ToString() => $"{Method} {Path}";
 }
 
-public sealed record PageCall(string Path, string? Permission);
+public sealed record PageCall(string Path, string? Permission)
+{
+    /// <summary>An address of the page: route parameters ({Name}, {Token}) filled with "unknown".</summary>
+    public string Url => System.Text.RegularExpressions.Regex.Replace(Path, "\\{[^}]+\\}", "unknown");
+}
 
 public static class AccessTable
 {

@@ -14,9 +14,10 @@ public static class PkiText
     {
         var span = t - now;
         var abs = span.Duration();
-        var text = abs.TotalDays >= 2 ? $"{(int)abs.TotalDays} days"
-            : abs.TotalHours >= 2 ? $"{(int)abs.TotalHours} hours"
-            : abs.TotalMinutes >= 2 ? $"{(int)abs.TotalMinutes} minutes"
+        // Rounded: a certificate issued for 5 days reads "in 5 days" a minute later, not "in 4 days".
+        var text = abs.TotalDays >= 2 ? $"{Math.Round(abs.TotalDays):N0} days"
+            : abs.TotalHours >= 2 ? $"{Math.Round(abs.TotalHours)} hours"
+            : abs.TotalMinutes >= 2 ? $"{Math.Round(abs.TotalMinutes)} minutes"
             : "a moment";
         return span >= TimeSpan.Zero ? "in " + text : text + " ago";
     }
