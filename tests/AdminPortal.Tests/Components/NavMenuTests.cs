@@ -8,10 +8,10 @@ public sealed class NavMenuTests : ComponentTest
 {
     public static TheoryData<string, string[], string[]> LinksPerRole => new()
     {
-        { Roles.Admin, ["audit", "operators", "settings"], [] },
-        { Roles.SecurityLead, ["audit"], ["operators", "settings"] },
-        { Roles.Auditor, ["audit"], ["operators", "settings"] },
-        { Roles.Helpdesk, [], ["audit", "operators", "settings"] },
+        { Roles.Admin, ["vpn-users", "certificates", "ca", "audit", "operators", "settings"], [] },
+        { Roles.SecurityLead, ["vpn-users", "certificates", "ca", "audit"], ["operators", "settings"] },
+        { Roles.Auditor, ["audit"], ["vpn-users", "certificates", "ca", "operators", "settings"] },
+        { Roles.Helpdesk, ["vpn-users", "certificates"], ["ca", "audit", "operators", "settings"] },
     };
 
     [Theory]
@@ -27,13 +27,14 @@ public sealed class NavMenuTests : ComponentTest
     }
 
     [Fact]
-    public void Helpdesk_sees_the_coming_VPN_users_area_but_not_the_admin_only_areas()
+    public void Helpdesk_sees_users_and_certificates_but_not_the_certificate_authority_or_admin_only_areas()
     {
         SignInAs(Roles.Helpdesk);
         var text = Render<NavMenu>().Find("nav").TextContent;
 
         Assert.Contains("VPN users", text);
-        Assert.DoesNotContain("Certificates", text);
+        Assert.Contains("Certificates", text);
+        Assert.DoesNotContain("Certificate authority", text);
         Assert.DoesNotContain("Mail", text);
     }
 
@@ -44,7 +45,7 @@ public sealed class NavMenuTests : ComponentTest
         var menu = Render<NavMenu>();
 
         var coming = menu.FindAll(".mud-nav-link").Where(l => l.TextContent.Contains("soon")).ToList();
-        Assert.Equal(6, coming.Count);
+        Assert.Equal(4, coming.Count);
         Assert.All(coming, l => Assert.Null(l.GetAttribute("href")));
     }
 }

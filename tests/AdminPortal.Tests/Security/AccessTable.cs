@@ -22,7 +22,11 @@ public sealed record ApiCall(string Method, string Route, string Path, string Pe
     public override string ToString() => $"{Method} {Path}";
 }
 
-public sealed record PageCall(string Path, string? Permission);
+public sealed record PageCall(string Path, string? Permission)
+{
+    /// <summary>An address of the page: route parameters ({Name}, {Token}) filled with "unknown".</summary>
+    public string Url => System.Text.RegularExpressions.Regex.Replace(Path, "\\{[^}]+\\}", "unknown");
+}
 
 public static class AccessTable
 {
@@ -60,6 +64,10 @@ public static class AccessTable
         new("/audit", Permissions.AuditRead),
         new("/operators", Permissions.OperatorsManage),
         new("/settings", Permissions.SettingsManage),
+        new("/ca", Permissions.CrlManage),
+        new("/vpn-users", Permissions.VpnUsersRead),
+        new("/vpn-users/{Name}", Permissions.VpnUsersRead),
+        new("/certificates", Permissions.VpnUsersRead),
         new("/account/login", null),
         new("/account/login-2fa", null),
         new("/account/setup/{Token}", null),
