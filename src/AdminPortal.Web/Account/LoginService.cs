@@ -39,8 +39,9 @@ public sealed class LoginService(AuditedWork work, IHttpContextAccessor http)
                 LoginOutcome.LockedOut => "operator.login.locked_out",
                 _ => "operator.login.password_accepted",
             };
-            var role = await RoleOfAsync(sp, await signIn.UserManager.FindByEmailAsync(email));
-            return (outcome, Entry(email, role, action, outcome is LoginOutcome.Failed or LoginOutcome.LockedOut ? AuditOutcome.Failure : AuditOutcome.Success));
+            var user = await signIn.UserManager.FindByNameAsync(email);
+            // The account's own address, not the typed variant (case, spacing), so events about one operator match.
+            return (outcome, Entry(user?.Email ?? email, await RoleOfAsync(sp, user), action, outcome is LoginOutcome.Failed or LoginOutcome.LockedOut ? AuditOutcome.Failure : AuditOutcome.Success));
         }, ct);
 
     public Task<LoginOutcome> SecondFactorAsync(string code, bool recovery, CancellationToken ct) =>
