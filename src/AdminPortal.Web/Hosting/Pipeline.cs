@@ -90,6 +90,7 @@ public static class Pipeline
 
     public static WebApplication UsePortalPipeline(this WebApplication app)
     {
+        app.UseProxyForwarding();
         app.UseExceptionHandler();
         app.UseWhen(ctx => ctx.Request.Path.StartsWithSegments("/api"), api => api.UseStatusCodePages());
         app.UseSecurityHeaders();
