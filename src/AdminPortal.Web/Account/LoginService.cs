@@ -19,6 +19,8 @@ public sealed class LoginService(AuditedWork work, IHttpContextAccessor http)
     public Task<LoginOutcome> PasswordAsync(string email, string password, CancellationToken ct) =>
         work.RunAsync<LoginOutcome>(async (sp, db, c) =>
         {
+            // No account has such an address, and PostgreSQL would refuse it as a parameter (NUL).
+            if (OperatorInput.HasControl(email)) return (LoginOutcome.Failed, Entry(email, "None", "operator.login.failed", AuditOutcome.Failure));
             var signIn = sp.GetRequiredService<SignInManager<Operator>>();
             signIn.Context = http.HttpContext!;
             // Parallel attempts queue on the account's row, so each loads the count the previous one wrote and
