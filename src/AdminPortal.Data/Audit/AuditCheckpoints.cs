@@ -21,7 +21,8 @@ public sealed record CheckpointSettings(string Directory, string KeyFile);
 public sealed class AuditCheckpoints(CheckpointSettings settings)
 {
     private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web) { WriteIndented = true };
-    private readonly Lazy<ECDsa> _key = new(() => LoadOrCreateKey(settings.KeyFile));
+    // PublicationOnly: a failure (say, the volume not mounted yet) is not cached for the life of the process.
+    private readonly Lazy<ECDsa> _key = new(() => LoadOrCreateKey(settings.KeyFile), LazyThreadSafetyMode.PublicationOnly);
 
     public string KeyId => Convert.ToHexStringLower(SHA256.HashData(_key.Value.ExportSubjectPublicKeyInfo()))[..16];
 
@@ -74,13 +75,13 @@ public sealed class AuditCheckpoints(CheckpointSettings settings)
     private static ECDsa LoadOrCreateKey(string file)
     {
         var key = ECDsa.Create(ECCurve.NamedCurves.nistP256);
-        if (File.Exists(file))
+        if (!File.Exists(file))
         {
-            key.ImportFromPem(File.ReadAllText(file));
-            return key;
+            Directory.CreateDirectory(Path.GetDirectoryName(Path.GetFullPath(file))!);
+            if (SecretFiles.TryPublish(file, key.ExportPkcs8PrivateKeyPem())) return key;
+            // Another instance published its key first: use that one.
         }
-        Directory.CreateDirectory(Path.GetDirectoryName(Path.GetFullPath(file))!);
-        SecretFiles.WriteNew(file, key.ExportPkcs8PrivateKeyPem());
+        key.ImportFromPem(File.ReadAllText(file));
         return key;
     }
 }

@@ -20,7 +20,7 @@ public static class AuditOutcome
 public sealed record AuditEntry(
     AuditActor Actor, string Action, string Target, object? Details = null, string Outcome = AuditOutcome.Success)
 {
-    private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
+    private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web) { Converters = { new AuditText.Converter() } };
     // Names that are a secret on their own, and words that make any name ending in them one
     // ("apiToken", "client_secret", "newPassword"); "tokenName" or "keyId" stay allowed.
     private static readonly string[] ForbiddenKeys = ["code", "key", "codes", "keys"];

@@ -39,8 +39,10 @@ public sealed class AuditLog(TimeProvider time)
             var e = entries[i];
             var c = new NpgsqlBatchCommand(Append);
             c.Parameters.Add(new() { Value = now, NpgsqlDbType = NpgsqlDbType.TimestampTz });
+            // Cleaned before sending: audit_append hashes exactly what it receives, and the stored row is what
+            // AuditHasher later recomputes from.
             foreach (var text in new[] { e.Actor.Name, e.Actor.Role, e.Action, e.Target, details[i], e.Actor.ClientAddress, e.Outcome })
-                c.Parameters.Add(new() { Value = (object?)text ?? DBNull.Value, NpgsqlDbType = NpgsqlDbType.Text });
+                c.Parameters.Add(new() { Value = (object?)AuditText.CleanOrNull(text) ?? DBNull.Value, NpgsqlDbType = NpgsqlDbType.Text });
             batch.BatchCommands.Add(c);
         }
         var sequences = new long[entries.Count];

@@ -5,7 +5,13 @@ namespace AdminPortal.Data.Audit;
 /// <summary>Filters of the audit trail; every one optional. <c>Action</c> matches a dotted prefix.</summary>
 public sealed record AuditFilter(
     DateTimeOffset? From = null, DateTimeOffset? To = null, string? Actor = null, string? Action = null,
-    string? Target = null, string? Outcome = null);
+    string? Target = null, string? Outcome = null)
+{
+    /// <summary>The first text filter the database could not hold (a NUL, a lone surrogate), or null.</summary>
+    public string? UnstorableField() =>
+        new (string Name, string? Value)[] { ("actor", Actor), ("action", Action), ("target", Target), ("outcome", Outcome) }
+            .FirstOrDefault(f => f.Value is not null && !AuditText.IsStorable(f.Value)).Name;
+}
 
 public sealed record AuditEventDto(
     long Sequence, DateTimeOffset OccurredAt, string Actor, string ActorRole, string Action, string Target,
@@ -53,6 +59,8 @@ public sealed class AuditQuery(IDbContextFactory<PortalDbContext> dbs)
 
     private static IQueryable<AuditEvent> Apply(IQueryable<AuditEvent> q, AuditFilter f)
     {
+        // No stored event holds such text, and PostgreSQL would refuse the parameter.
+        if (f.UnstorableField() is not null) return q.Where(_ => false);
         // PostgreSQL timestamptz takes UTC only: a filter given with an offset is the same instant in UTC.
         if (f.From?.ToUniversalTime() is { } from) q = q.Where(e => e.OccurredAt >= from);
         if (f.To?.ToUniversalTime() is { } to) q = q.Where(e => e.OccurredAt < to);

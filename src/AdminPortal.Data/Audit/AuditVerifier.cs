@@ -36,8 +36,13 @@ public sealed class AuditVerifier(AuditCheckpoints checkpoints)
         string? problem = null;
         var prev = new byte[AuditHasher.HashSize];
 
+        // The walk and the head read see one snapshot: a concurrent append must not look like a broken head.
+        // Checkpoints were read above, before this snapshot, so none of them is ahead of it.
         await using var conn = await dataSource.OpenConnectionAsync(ct);
-        await using (var cmd = new NpgsqlCommand(Walk, conn))
+        await using var tx = await conn.BeginTransactionAsync(System.Data.IsolationLevel.RepeatableRead, ct);
+        await using (var readOnly = new NpgsqlCommand("SET TRANSACTION READ ONLY", conn, tx))
+            await readOnly.ExecuteNonQueryAsync(ct);
+        await using (var cmd = new NpgsqlCommand(Walk, conn, tx))
         await using (var r = await cmd.ExecuteReaderAsync(System.Data.CommandBehavior.SequentialAccess, ct))
         {
             while (await r.ReadAsync(ct))
@@ -89,7 +94,7 @@ public sealed class AuditVerifier(AuditCheckpoints checkpoints)
             problem = "a checkpoint file has an invalid signature";
         if (broken is null)
         {
-            await using var head = new NpgsqlCommand("SELECT sequence, hash FROM audit_chain_head WHERE id = 1", conn);
+            await using var head = new NpgsqlCommand("SELECT sequence, hash FROM audit_chain_head WHERE id = 1", conn, tx);
             await using var hr = await head.ExecuteReaderAsync(ct);
             if (await hr.ReadAsync(ct) && (hr.GetInt64(0) != expected - 1 || !hr.GetFieldValue<byte[]>(1).AsSpan().SequenceEqual(prev)))
                 (broken, problem) = (Math.Min(hr.GetInt64(0), expected), "the chain head does not match the last row");

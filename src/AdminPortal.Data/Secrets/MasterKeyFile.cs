@@ -12,15 +12,9 @@ public static class MasterKeyFile
         {
             if (!createIfMissing) throw new FileNotFoundException($"The master key file '{path}' does not exist.", path);
             Directory.CreateDirectory(Path.GetDirectoryName(Path.GetFullPath(path))!);
-            try
-            {
-                SecretFiles.WriteNew(path, Convert.ToBase64String(RandomNumberGenerator.GetBytes(32)) + "\n");
+            // Losing the race to another instance is fine: its key, complete, is the one read below.
+            if (SecretFiles.TryPublish(path, Convert.ToBase64String(RandomNumberGenerator.GetBytes(32)) + "\n"))
                 return (Read(path), true);
-            }
-            catch (IOException) when (File.Exists(path))
-            {
-                // Another instance created it first.
-            }
         }
         return (Read(path), false);
     }

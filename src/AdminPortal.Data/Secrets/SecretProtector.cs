@@ -53,6 +53,15 @@ public sealed class SecretProtector
         return plain;
     }
 
+    /// <summary>A 32-byte key for one purpose (HKDF-SHA256 over the master key): for MACs, never for encryption here.</summary>
+    public byte[] DeriveKey(string purpose) => Derive(_key, purpose);
+
+    /// <summary>The key for this purpose under the current master key, then under each previous one.</summary>
+    public IEnumerable<byte[]> DeriveKeys(string purpose) => _previous.Values.Select(k => Derive(k, purpose)).Prepend(DeriveKey(purpose));
+
+    private static byte[] Derive(byte[] master, string purpose) =>
+        HKDF.DeriveKey(HashAlgorithmName.SHA256, master, 32, salt: [], info: Encoding.UTF8.GetBytes("adminportal:" + purpose));
+
     public bool IsCurrent(ReadOnlySpan<byte> data) => data.Length >= 9 && data.Slice(1, 8).SequenceEqual(_keyId);
 
     public string ProtectString(string plaintext, string purpose) =>

@@ -11,7 +11,7 @@ namespace AdminPortal.Web.Account;
 public sealed record EnrolmentStart(string Email, string SharedKey, string OtpAuthUri, string QrPngDataUri);
 
 /// <summary>TOTP enrolment: required of every operator before anything else opens.</summary>
-public sealed class EnrolmentService(AuditedWork work, IHttpContextAccessor http, UserManager<Operator> users)
+public sealed class EnrolmentService(AuditedWork work, IHttpContextAccessor http, UserManager<Operator> users, IUserStore<Operator> store)
 {
     public const string Issuer = "AdminPortal";
 
@@ -22,7 +22,10 @@ public sealed class EnrolmentService(AuditedWork work, IHttpContextAccessor http
         var key = await users.GetAuthenticatorKeyAsync(user);
         if (string.IsNullOrEmpty(key))
         {
-            await users.ResetAuthenticatorKeyAsync(user);
+            // A first key replaces no factor, so the security stamp stays (ResetAuthenticatorKeyAsync would change
+            // it, and the password-only cookie would then be rejected at its next revalidation, a minute later).
+            await ((IUserAuthenticatorKeyStore<Operator>)store).SetAuthenticatorKeyAsync(user, users.GenerateNewAuthenticatorKey(), CancellationToken.None);
+            await users.UpdateAsync(user);
             key = await users.GetAuthenticatorKeyAsync(user);
         }
         var uri = $"otpauth://totp/{Uri.EscapeDataString(Issuer)}:{Uri.EscapeDataString(user.Email!)}?secret={key}&issuer={Uri.EscapeDataString(Issuer)}&digits=6";

@@ -4,6 +4,7 @@ using AdminPortal.Web.Audit;
 using AdminPortal.Web.Operators;
 using AdminPortal.Web.Security;
 using Microsoft.AspNetCore.Identity;
+using Microsoft.EntityFrameworkCore;
 
 namespace AdminPortal.Web.Account;
 
@@ -16,10 +17,16 @@ public enum LoginOutcome { Failed, LockedOut, NeedsSecondFactor, NeedsEnrolment,
 public sealed class LoginService(AuditedWork work, IHttpContextAccessor http)
 {
     public Task<LoginOutcome> PasswordAsync(string email, string password, CancellationToken ct) =>
-        work.RunAsync<LoginOutcome>(async (sp, _, _) =>
+        work.RunAsync<LoginOutcome>(async (sp, db, c) =>
         {
+            // No account has such an address, and PostgreSQL would refuse it as a parameter (NUL).
+            if (OperatorInput.HasControl(email)) return (LoginOutcome.Failed, Entry(email, "None", "operator.login.failed", AuditOutcome.Failure));
             var signIn = sp.GetRequiredService<SignInManager<Operator>>();
             signIn.Context = http.HttpContext!;
+            // Parallel attempts queue on the account's row, so each loads the count the previous one wrote and
+            // every failure counts (otherwise concurrency-stamp conflicts drop them and lockout never comes).
+            var normalized = signIn.UserManager.NormalizeName(email);
+            await db.Database.ExecuteSqlAsync($"SELECT 1 FROM \"AspNetUsers\" WHERE \"NormalizedUserName\" = {normalized} FOR UPDATE", c);
             var result = await signIn.PasswordSignInAsync(email, password, isPersistent: false, lockoutOnFailure: true);
             var outcome = result switch
             {
@@ -34,17 +41,21 @@ public sealed class LoginService(AuditedWork work, IHttpContextAccessor http)
                 LoginOutcome.LockedOut => "operator.login.locked_out",
                 _ => "operator.login.password_accepted",
             };
-            var role = await RoleOfAsync(sp, await signIn.UserManager.FindByEmailAsync(email));
-            return (outcome, Entry(email, role, action, outcome is LoginOutcome.Failed or LoginOutcome.LockedOut ? AuditOutcome.Failure : AuditOutcome.Success));
+            var user = await signIn.UserManager.FindByNameAsync(email);
+            // The account's own address, not the typed variant (case, spacing), so events about one operator match.
+            return (outcome, Entry(user?.Email ?? email, await RoleOfAsync(sp, user), action, outcome is LoginOutcome.Failed or LoginOutcome.LockedOut ? AuditOutcome.Failure : AuditOutcome.Success));
         }, ct);
 
     public Task<LoginOutcome> SecondFactorAsync(string code, bool recovery, CancellationToken ct) =>
-        work.RunAsync<LoginOutcome>(async (sp, _, _) =>
+        work.RunAsync<LoginOutcome>(async (sp, db, c) =>
         {
             var signIn = sp.GetRequiredService<SignInManager<Operator>>();
             signIn.Context = http.HttpContext!;
             var user = await signIn.GetTwoFactorAuthenticationUserAsync();
             if (user is null) return (LoginOutcome.Failed, null);
+            // As for the password: attempts queue on the row, and the count is re-read once it is ours.
+            await db.Database.ExecuteSqlAsync($"SELECT 1 FROM \"AspNetUsers\" WHERE \"Id\" = {user.Id} FOR UPDATE", c);
+            await db.Entry(user).ReloadAsync(c);
             var clean = code.Replace(" ", "").Replace("-", "");
             var result = recovery
                 ? await signIn.TwoFactorRecoveryCodeSignInAsync(clean)

@@ -34,7 +34,9 @@ public static class AuditEndpoints
     {
         if (limit is < 1 or > AuditQuery.MaxPageSize)
             return TypedResults.ValidationProblem(new Dictionary<string, string[]> { ["limit"] = [$"limit must be between 1 and {AuditQuery.MaxPageSize}."] });
-        return TypedResults.Ok(await q.PageAsync(new AuditFilter(from, to, actor, action, target, outcome), before, limit ?? 50, ct));
+        var filter = new AuditFilter(from, to, actor, action, target, outcome);
+        if (Unstorable(filter) is { } bad) return bad;
+        return TypedResults.Ok(await q.PageAsync(filter, before, limit ?? 50, ct));
     }
 
     private static async Task<IResult> ExportAsync(
@@ -45,6 +47,7 @@ public static class AuditEndpoints
         if (format is not ("csv" or "json"))
             return TypedResults.ValidationProblem(new Dictionary<string, string[]> { ["format"] = ["format must be 'csv' or 'json'."] });
         var filter = new AuditFilter(from, to, actor, action, target, outcome);
+        if (Unstorable(filter) is { } bad) return bad;
         await work.RecordAsync(new AuditEntry(Actors.From(http), "audit.exported", "audit", new { format, filter }), ct);
         http.Response.ContentType = format == "csv" ? "text/csv; charset=utf-8" : "application/json; charset=utf-8";
         http.Response.Headers.ContentDisposition = $"attachment; filename=\"audit.{format}\"";
@@ -53,6 +56,11 @@ public static class AuditEndpoints
         else await WriteJsonAsync(writer, q.StreamAsync(filter, ct), ct);
         return TypedResults.Empty;
     }
+
+    private static ValidationProblem? Unstorable(AuditFilter filter) =>
+        filter.UnstorableField() is { } field
+            ? TypedResults.ValidationProblem(new Dictionary<string, string[]> { [field] = [$"{field} contains a NUL or an unpaired surrogate character."] })
+            : null;
 
     private static async Task WriteCsvAsync(StreamWriter w, IAsyncEnumerable<AuditEvent> rows, CancellationToken ct)
     {

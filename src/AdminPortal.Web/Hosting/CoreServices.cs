@@ -18,6 +18,7 @@ public static class CoreServices
         s.AddOptions<PortalOptions>().BindConfiguration(PortalOptions.Section).ValidateDataAnnotations().ValidateOnStart();
         s.AddOptions<AuditOptions>().BindConfiguration(AuditOptions.Section).ValidateDataAnnotations().ValidateOnStart();
         s.AddSingleton(database);
+        s.AddProxyForwarding(builder.Configuration);
         s.TryAddSingletonTimeProvider();
 
         s.AddSingleton(_ => new NpgsqlDataSourceBuilder(database.AppConnectionString).Build());

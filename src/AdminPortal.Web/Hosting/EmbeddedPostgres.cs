@@ -48,8 +48,11 @@ public sealed class EmbeddedPostgres(string dataDirectory, string binDirectory, 
         var running = await PgCtlAsync(["status", "-D", PgData], ct);
         if (running.ExitCode == 0)
         {
+            // Left running by a portal that crashed: the data directory is this portal's alone, so the cluster
+            // is ours to stop at shutdown (otherwise it would run on forever, unowned).
             Port = ReadPortFromPidFile();
-            logger.LogInformation("Reusing the private PostgreSQL cluster already running on port {Port}", Port);
+            _startedHere = true;
+            logger.LogInformation("Adopted the private PostgreSQL cluster already running on port {Port}", Port);
         }
         else
         {

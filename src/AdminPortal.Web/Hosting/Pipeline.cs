@@ -44,7 +44,16 @@ public static class Pipeline
             if (applied.Count > 0) log.LogInformation("Applied migrations: {Migrations}", string.Join(", ", applied));
         }
         await app.Services.SeedRolesAsync(CancellationToken.None);
-        var link = await app.Services.GetRequiredService<SetupLinks>().FirstRunLinkAsync(CancellationToken.None);
+        var links = app.Services.GetRequiredService<SetupLinks>();
+        if (app.Environment.IsProduction())
+        {
+            // A link printed to a container's console ends up in log collectors: in Production the first
+            // Admin is created with the CLI, whose output only the person running it sees.
+            if (!await links.ActiveAdminExistsAsync(CancellationToken.None))
+                log.LogWarning("No Admin yet. Create the first Admin with the command: admin create --email E --role Admin");
+            return;
+        }
+        var link = await links.FirstRunLinkAsync(CancellationToken.None);
         if (link is not null)
         {
             // Printed to the console, not the log: it is a one-time credential.
@@ -81,6 +90,7 @@ public static class Pipeline
 
     public static WebApplication UsePortalPipeline(this WebApplication app)
     {
+        app.UseProxyForwarding();
         app.UseExceptionHandler();
         app.UseWhen(ctx => ctx.Request.Path.StartsWithSegments("/api"), api => api.UseStatusCodePages());
         app.UseSecurityHeaders();

@@ -23,7 +23,9 @@ public static class OperatorInput
         return null;
     }
 
-    public static bool HasControl(string s) => s.Any(c => char.IsControl(c) || c is '\u2028' or '\u2029' || char.IsSurrogate(c) && !char.IsHighSurrogate(c) && !char.IsLowSurrogate(c));
+    /// <summary>Control characters, line/paragraph separators, or a lone surrogate (not storable as UTF-8).</summary>
+    public static bool HasControl(string s) =>
+        s.Any(c => char.IsControl(c) || c is '\u2028' or '\u2029') || !AdminPortal.Data.Audit.AuditText.IsStorable(s);
 
     private static string Printable(string s) => new(s.Take(80).Select(c => char.IsControl(c) ? '?' : c).ToArray());
 }

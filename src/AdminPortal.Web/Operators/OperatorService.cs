@@ -54,7 +54,7 @@ public sealed class OperatorService(AuditedWork work, SetupLinks links, IDbConte
     {
         if (Roles.Parse(role) is not { } canonical)
             return Task.FromResult<Result<OperatorInfo>>(new InvalidInput("role", $"Unknown role '{role}'. Roles: {string.Join(", ", Roles.All)}."));
-        return Change(id, actor, "operator.role.changed", async (users, op, oldRole, c) =>
+        return Change(id, actor, "operator.role.changed", async (users, _, op, oldRole, c) =>
         {
             if (oldRole == canonical) return (null, new { role = canonical });
             if (oldRole == Roles.Admin && await LastActiveAdminAsync(users, op)) return (new Conflict("This is the last active Admin; make another operator Admin first."), null);
@@ -66,18 +66,25 @@ public sealed class OperatorService(AuditedWork work, SetupLinks links, IDbConte
     }
 
     public Task<Result<OperatorInfo>> SetDisabledAsync(string id, bool disabled, AuditActor actor, CancellationToken ct) =>
-        Change(id, actor, disabled ? "operator.disabled" : "operator.enabled", async (users, op, role, c) =>
+        Change(id, actor, disabled ? "operator.disabled" : "operator.enabled", async (users, db, op, role, c) =>
         {
             if (disabled && op.Email == actor.Name) return (new Conflict("You cannot disable yourself."), null);
             if (disabled && role == Roles.Admin && await LastActiveAdminAsync(users, op)) return (new Conflict("This is the last active Admin."), null);
             op.IsDisabled = disabled;
             await users.UpdateAsync(op).Ensure();
             await users.UpdateSecurityStampAsync(op).Ensure();
+            if (disabled)
+            {
+                // A pending invitation would otherwise let the disabled operator set a password and sign in.
+                var now = time.GetUtcNow();
+                await db.SetupLinks.Where(l => l.Email == op.Email && l.UsedAt == null && l.ExpiresAt > now)
+                    .ExecuteUpdateAsync(u => u.SetProperty(l => l.ExpiresAt, now), c);
+            }
             return (null, null);
         }, ct);
 
     public Task<Result<OperatorInfo>> ResetTwoFactorAsync(string id, AuditActor actor, CancellationToken ct) =>
-        Change(id, actor, "operator.2fa.reset", async (users, op, _, c) =>
+        Change(id, actor, "operator.2fa.reset", async (users, _, op, _, c) =>
         {
             await users.SetTwoFactorEnabledAsync(op, false).Ensure();
             await users.RemoveAuthenticationTokenAsync(op, "[AspNetUserStore]", "AuthenticatorKey").Ensure();
@@ -86,7 +93,7 @@ public sealed class OperatorService(AuditedWork work, SetupLinks links, IDbConte
             return (null, null);
         }, ct);
 
-    private delegate Task<(PortalError? Error, object? Details)> Mutation(UserManager<Operator> users, Operator op, string role, CancellationToken ct);
+    private delegate Task<(PortalError? Error, object? Details)> Mutation(UserManager<Operator> users, PortalDbContext db, Operator op, string role, CancellationToken ct);
 
     private Task<Result<OperatorInfo>> Change(string id, AuditActor actor, string action, Mutation mutate, CancellationToken ct) =>
         work.RunAsync<Result<OperatorInfo>>(async (sp, db, c) =>
@@ -95,7 +102,7 @@ public sealed class OperatorService(AuditedWork work, SetupLinks links, IDbConte
             var op = await users.FindByIdAsync(id);
             if (op is null) return (new NotFound("Operator", id), null);
             var role = (await users.GetRolesAsync(op)).FirstOrDefault() ?? "None";
-            var (error, details) = await mutate(users, op, role, c);
+            var (error, details) = await mutate(users, db, op, role, c);
             if (error is not null) return (error, null);
             var newRole = (await users.GetRolesAsync(op)).FirstOrDefault() ?? "None";
             return (Info(op, newRole, time.GetUtcNow()), new AuditEntry(actor, action, $"operator:{op.Email}", details));

@@ -14,6 +14,13 @@ public sealed class PortalSignInManager(
 {
     public override async Task<bool> CanSignInAsync(Operator user) =>
         !user.IsDisabled && await base.CanSignInAsync(user);
+
+    /// <summary>
+    /// Called by the cookie's security-stamp validator: a disabled operator's cookie is rejected even when its
+    /// stamp still matches (disabling changes the stamp, but a cookie issued afterwards would carry the new one).
+    /// </summary>
+    public override async Task<Operator?> ValidateSecurityStampAsync(System.Security.Claims.ClaimsPrincipal? principal) =>
+        await base.ValidateSecurityStampAsync(principal) is { IsDisabled: false } user ? user : null;
 }
 
 /// <summary>Password policy: length over composition rules, and not the operator's own address.</summary>

@@ -21,6 +21,11 @@ public sealed class SetupLinks(IOptions<PortalOptions> options, IDbContextFactor
 {
     public static readonly TimeSpan Lifetime = TimeSpan.FromHours(24);
 
+    /// <summary>Transaction-scoped advisory lock serializing every decision about the first Admin (across instances).</summary>
+    private const string LockFirstAdmin = "SELECT pg_advisory_xact_lock(71899586494465)"; // 0x41646D500001
+
+    private const string Unusable = "This setup link is unknown, expired or already used.";
+
     public string Create(PortalDbContext db, string email, string role, string createdBy)
     {
         var token = Convert.ToBase64String(RandomNumberGenerator.GetBytes(32)).TrimEnd('=').Replace('+', '-').Replace('/', '_');
@@ -39,8 +44,8 @@ public sealed class SetupLinks(IOptions<PortalOptions> options, IDbContextFactor
         var work = services.GetRequiredService<AuditedWork>();
         return await work.RunAsync<string?>(async (sp, db, c) =>
         {
-            var users = sp.GetRequiredService<UserManager<Operator>>();
-            if ((await users.GetUsersInRoleAsync(Roles.Admin)).Any(a => !a.IsDisabled && a.PasswordHash is not null)) return (null, null);
+            await LockFirstAdminAsync(db, c);
+            if (await ActiveAdminExistsAsync(sp)) return (null, null);
             var now = time.GetUtcNow();
             await db.SetupLinks.Where(l => l.Email == "" && l.UsedAt == null && l.ExpiresAt > now)
                 .ExecuteUpdateAsync(s => s.SetProperty(l => l.ExpiresAt, now), c);
@@ -66,14 +71,21 @@ public sealed class SetupLinks(IOptions<PortalOptions> options, IDbContextFactor
         {
             var hash = Hash(token);
             var now = time.GetUtcNow();
-            var link = await db.SetupLinks.FirstOrDefaultAsync(l => l.TokenHash == hash && l.UsedAt == null && l.ExpiresAt > now, c);
-            if (link is null) return (new InvalidInput("token", "This setup link is unknown, expired or already used."), null);
+            var link = await db.SetupLinks.AsNoTracking().FirstOrDefaultAsync(l => l.TokenHash == hash && l.UsedAt == null && l.ExpiresAt > now, c);
+            if (link is null) return (new InvalidInput("token", Unusable), null);
+            var users = sp.GetRequiredService<UserManager<Operator>>();
+            if (link.Email == "")
+            {
+                // Before claiming the row: FirstRunLinkAsync takes this lock and then updates link rows.
+                await LockFirstAdminAsync(db, c);
+                if (await ActiveAdminExistsAsync(sp))
+                    return (new Conflict("An Admin already exists; this first-run link can no longer be used. Ask an Admin for an invitation."), null);
+            }
             // Claim the link before using it: a concurrent use waits on this row and then finds it used. If
             // this use fails, the transaction rolls back and the link stays usable.
             var claimed = await db.SetupLinks.Where(l => l.Id == link.Id && l.UsedAt == null)
                 .ExecuteUpdateAsync(u => u.SetProperty(l => l.UsedAt, now), c);
-            if (claimed == 0) return (new InvalidInput("token", "This setup link is unknown, expired or already used."), null);
-            var users = sp.GetRequiredService<UserManager<Operator>>();
+            if (claimed == 0) return (new InvalidInput("token", Unusable), null);
             Operator? op;
             if (link.Email == "")
             {
@@ -83,19 +95,35 @@ public sealed class SetupLinks(IOptions<PortalOptions> options, IDbContextFactor
                 var created = await users.CreateAsync(op, password);
                 if (!created.Succeeded) return (new InvalidInput("password", Describe(created)), null);
                 await users.AddToRoleAsync(op, link.Role).Ensure();
+                // The first Admin exists now: every other first-run link is withdrawn.
+                await db.SetupLinks.Where(l => l.Email == "" && l.UsedAt == null && l.ExpiresAt > now)
+                    .ExecuteUpdateAsync(u => u.SetProperty(l => l.ExpiresAt, now), c);
             }
             else
             {
                 op = await users.FindByEmailAsync(link.Email);
                 if (op is null) return (new NotFound("Operator", link.Email), null);
+                if (op.IsDisabled) return (new InvalidInput("token", "This operator is disabled; ask an Admin to enable the account first."), null);
                 if (await users.HasPasswordAsync(op)) await users.RemovePasswordAsync(op);
                 var set = await users.AddPasswordAsync(op, password);
                 if (!set.Succeeded) return (new InvalidInput("password", Describe(set)), null);
             }
-            link.UsedAt = now;
             return (op, new AuditEntry(new AuditActor(op.Email!, link.Role, clientAddress), "operator.setup.completed", $"operator:{op.Email}", new { role = link.Role }));
         }, ct);
     }
+
+    /// <summary>Whether an enabled Admin with a password exists (one who can sign in).</summary>
+    public async Task<bool> ActiveAdminExistsAsync(CancellationToken ct)
+    {
+        await using var scope = services.CreateAsyncScope();
+        return await ActiveAdminExistsAsync(scope.ServiceProvider);
+    }
+
+    private static async Task<bool> ActiveAdminExistsAsync(IServiceProvider sp) =>
+        (await sp.GetRequiredService<UserManager<Operator>>().GetUsersInRoleAsync(Roles.Admin)).Any(a => !a.IsDisabled && a.PasswordHash is not null);
+
+    private static Task LockFirstAdminAsync(PortalDbContext db, CancellationToken ct) =>
+        db.Database.ExecuteSqlRawAsync(LockFirstAdmin, ct);
 
     private static string Describe(IdentityResult r) => string.Join(" ", r.Errors.Select(e => e.Description));
 

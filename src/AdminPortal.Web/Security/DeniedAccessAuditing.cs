@@ -21,7 +21,7 @@ public sealed class DeniedAccessAuditing(AuditedWork work) : IAuthorizationMiddl
         {
             var target = $"{context.Request.Method} {context.Request.Path}";
             var allowed = policy.Requirements.OfType<RolesAuthorizationRequirement>().SelectMany(r => r.AllowedRoles).Distinct().ToArray();
-            await work.RecordAsync(new AuditEntry(Actors.From(context), "access.denied", target.Length > 200 ? target[..200] : target,
+            await work.RecordAsync(new AuditEntry(Actors.From(context), "access.denied", AuditText.Truncate(target, 200),
                 new { allowedRoles = allowed }, AuditOutcome.Denied), context.RequestAborted);
         }
         await _default.HandleAsync(next, context, policy, result);

@@ -42,12 +42,16 @@ public static class SecurityServices
             o.AccessDeniedPath = "/account/access-denied";
             o.Cookie.Name = "adminportal";
             o.Cookie.HttpOnly = true;
+            // Secure whenever the request is HTTPS (directly, or behind a trusted proxy sending X-Forwarded-Proto);
+            // plain HTTP on 127.0.0.1 in development keeps working.
+            o.Cookie.SecurePolicy = CookieSecurePolicy.SameAsRequest;
             o.Cookie.SameSite = SameSiteMode.Strict;
             o.ExpireTimeSpan = TimeSpan.FromHours(8);
             o.SlidingExpiration = true;
             o.Events.OnRedirectToLogin = ctx => ApiAware(ctx, StatusCodes.Status401Unauthorized);
             o.Events.OnRedirectToAccessDenied = ctx => ApiAware(ctx, StatusCodes.Status403Forbidden);
         });
+        s.AddAntiforgery(o => o.Cookie.SecurePolicy = CookieSecurePolicy.SameAsRequest);
         s.Configure<SecurityStampValidatorOptions>(o =>
         {
             o.ValidationInterval = TimeSpan.FromMinutes(1);

@@ -36,6 +36,33 @@ public sealed class AuditChainTests(PortalApp app) : IClassFixture<PortalApp>
         Assert.Null(result.FirstBrokenSequence);
     }
 
+    [Fact]
+    public async Task Verification_while_events_are_being_appended_reports_the_chain_intact()
+    {
+        var work = app.Service<AuditedWork>();
+        var verifier = app.Service<AuditVerifier>();
+        var dataSource = app.Service<NpgsqlDataSource>();
+        using var stop = new CancellationTokenSource();
+        var writers = Enumerable.Range(0, 3).Select(w => Task.Run(async () =>
+        {
+            for (var i = 0; i < 5000 && !stop.IsCancellationRequested; i++)
+                await work.RecordAsync(new AuditEntry(Tester, "test.during_verify", $"writer:{w}", new { i }), CancellationToken.None);
+        })).ToList();
+
+        var results = new List<AuditVerification>();
+        try
+        {
+            for (var i = 0; i < 15; i++) results.Add(await verifier.VerifyAsync(dataSource, CancellationToken.None));
+        }
+        finally
+        {
+            stop.Cancel();
+            await Task.WhenAll(writers);
+        }
+
+        Assert.All(results, r => Assert.True(r.Ok, $"{r.Problem} at {r.FirstBrokenSequence}"));
+    }
+
     [Theory]
     [InlineData("operator:zoë@example.test", null, """{"note":"ünïcödé ✓ 𝄞"}""")]
     [InlineData("", "2001:db8::1", "{}")]

@@ -70,6 +70,51 @@ public sealed class RunCommandTests
     }
 
     [Fact]
+    public async Task A_cluster_left_running_by_a_crashed_portal_is_adopted_and_stopped_by_the_next_one()
+    {
+        var data = Path.Combine("/tmp", "adminportal-crash-" + Guid.NewGuid().ToString("N")[..12]);
+        var pgData = Path.Combine(data, "postgres");
+        Directory.CreateDirectory(data);
+        try
+        {
+            var port = FreePort();
+            var env = new Dictionary<string, string>
+            {
+                ["ASPNETCORE_ENVIRONMENT"] = "Development",
+                ["Portal__DataDirectory"] = data,
+                ["ASPNETCORE_URLS"] = $"http://127.0.0.1:{port}",
+            };
+            int postmaster;
+            await using (var crashed = PortalProcess.Start([], env))
+            {
+                await WaitHealthyAsync(crashed, port);
+                postmaster = PostmasterPid(pgData);
+                PortalProcess.Signal("KILL", crashed.Pid);
+                await crashed.WaitForExitAsync(TimeSpan.FromSeconds(30));
+            }
+            Assert.True(IsAlive(postmaster), "the crash should have left the cluster running");
+
+            await using var next = PortalProcess.Start([], env);
+            await WaitHealthyAsync(next, port);
+            Assert.Equal(postmaster, PostmasterPid(pgData));
+            next.Terminate();
+            Assert.Equal(0, await next.WaitForExitAsync(TimeSpan.FromSeconds(30)));
+
+            Assert.False(IsAlive(postmaster), $"postmaster {postmaster} is still alive");
+        }
+        finally
+        {
+            if (File.Exists(Path.Combine(pgData, "postmaster.pid")) && PostmasterPid(pgData) is var pid && IsAlive(pid))
+            {
+                PortalProcess.Signal("INT", pid);
+                using var p = Process.GetProcessById(pid);
+                p.WaitForExit(10_000);
+            }
+            try { Directory.Delete(data, recursive: true); } catch (IOException) { } catch (UnauthorizedAccessException) { }
+        }
+    }
+
+    [Fact]
     public async Task In_production_without_a_database_it_refuses_to_start()
     {
         var data = Path.Combine(Path.GetTempPath(), "adminportal-prod-" + Guid.NewGuid().ToString("N")[..12]);

@@ -1,6 +1,7 @@
 using AdminPortal.Data;
 using AdminPortal.Data.Audit;
 using AdminPortal.Tests.Infrastructure;
+using AdminPortal.Tests.Security;
 using AdminPortal.Web.Secrets;
 using AdminPortal.Web.Security;
 using Microsoft.AspNetCore.DataProtection;
@@ -28,6 +29,27 @@ public sealed class SecretsAtRestTests(PortalApp app) : IClassFixture<PortalApp>
         Assert.All(codes, c => Assert.DoesNotContain(c, dump, StringComparison.OrdinalIgnoreCase));
         Assert.True((await users.RedeemTwoFactorRecoveryCodeAsync(user, codes[0])).Succeeded);
         Assert.False((await users.RedeemTwoFactorRecoveryCodeAsync(user, codes[0])).Succeeded);
+    }
+
+    [Fact]
+    public async Task Recovery_codes_are_stored_as_hmacs_keyed_from_the_master_key_and_bound_to_the_operator()
+    {
+        var op = await app.CreateOperatorAsync(Roles.Helpdesk);
+        var codes = await app.RecoveryCodesAsync(op);
+
+        var dump = await DumpAsync();
+        // Computed independently: HKDF-SHA256 over the key file's bytes, then HMAC-SHA256 over "userId:CODE".
+        var master = Convert.FromBase64String(File.ReadAllText(Path.Combine(app.DataDirectory, "master.key")).Trim());
+        var key = System.Security.Cryptography.HKDF.DeriveKey(System.Security.Cryptography.HashAlgorithmName.SHA256, master, 32, [],
+            System.Text.Encoding.UTF8.GetBytes("adminportal:recovery-codes"));
+        Assert.All(codes, c =>
+        {
+            var normalized = c.Replace("-", "").ToUpperInvariant();
+            var unsalted = Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(normalized)));
+            Assert.DoesNotContain(unsalted, dump);
+            var mac = Convert.ToHexStringLower(System.Security.Cryptography.HMACSHA256.HashData(key, System.Text.Encoding.UTF8.GetBytes($"{op.Id}:{normalized}")));
+            Assert.Contains(mac, dump);
+        });
     }
 
     [Fact]

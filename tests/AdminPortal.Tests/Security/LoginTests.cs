@@ -57,6 +57,20 @@ public sealed class LoginTests(PortalApp app) : IClassFixture<PortalApp>
     }
 
     [Fact]
+    public async Task A_login_typed_in_other_case_is_audited_under_the_accounts_own_address()
+    {
+        var op = await app.CreateOperatorAsync(Roles.Auditor);
+        using var browser = new CookieBrowser(app);
+
+        await browser.PasswordAsync(op.Email.ToUpperInvariant(), "not the password at all");
+        await browser.PasswordAsync(op.Email.ToUpperInvariant(), op.Password);
+
+        var events = await app.AuditAboutAsync($"operator:{op.Email}");
+        Assert.Equal(["operator.login.failed", "operator.login.password_accepted"], events.Select(e => e.Action));
+        Assert.All(events, e => Assert.Equal(op.Email, e.Actor));
+    }
+
+    [Fact]
     public async Task An_unknown_email_is_refused_like_a_wrong_password_and_audited()
     {
         var email = $"nobody-{Guid.NewGuid():N}"[..16] + "@example.test";

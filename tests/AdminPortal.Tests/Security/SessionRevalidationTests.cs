@@ -71,6 +71,23 @@ public sealed class SessionRevalidationTests(ClockedPortalApp app) : IClassFixtu
     }
 
     [Fact]
+    public async Task An_enrolment_that_takes_longer_than_the_revalidation_interval_still_completes()
+    {
+        var op = await app.CreateOperatorAsync(Roles.Auditor, enrolTotp: false);
+        using var browser = new CookieBrowser(app);
+        var enrolPage = await browser.PasswordAsync(op.Email, op.Password);
+        Assert.Equal("/account/enrol", CookieBrowser.PathOf(enrolPage));
+        var key = System.Text.RegularExpressions.Regex.Match(await enrolPage.Content.ReadAsStringAsync(), "data-testid=\"totp-key\">([^<]+)<")
+            .Groups[1].Value.Replace(" ", "").ToUpperInvariant();
+
+        app.Clock.Advance(PastRevalidation); // scanning the code and finding the phone
+        var done = await Forms.PostAsync(browser.Follow, "/account/enrol", "enrol", new() { ["Form.Code"] = (op with { TotpSecret = key }).Code() });
+
+        Assert.Contains("operator.2fa.enrolled", await app.AuditActionsAboutAsync($"operator:{op.Email}"));
+        Assert.Equal(HttpStatusCode.OK, (await browser.NoFollow.GetAsync("/api/v1/me")).StatusCode);
+    }
+
+    [Fact]
     public async Task An_idle_session_ends_after_eight_hours()
     {
         var op = await app.CreateOperatorAsync(Roles.Auditor);
