@@ -30,7 +30,7 @@ public sealed class VpnUserService(AuditedWork work, CaKeys keys, CrlService crl
         if (request.CsrPem is not null && (csrKey = CsrReader.PublicKeyOf(request.CsrPem)) is null)
             return new InvalidInput("csr", "The CSR is not a valid, self-signed PKCS#10 request with a supported key (ECDSA P-256/P-384, RSA, Ed25519).");
         // Key generation (RSA can take a while) happens before the transaction.
-        var pair = csrKey is null ? KeyPairs.Generate(algorithm.Value) : null;
+        var pair = csrKey is null ? await Task.Run(() => KeyPairs.Generate(algorithm.Value), ct) : null;
 
         return await work.RunAsync<Result<VpnUserCertificate>>(async (_, db, c) =>
         {

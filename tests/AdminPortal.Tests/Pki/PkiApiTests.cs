@@ -89,6 +89,26 @@ public sealed class PkiApiTests : IClassFixture<PortalApp>, IAsyncLifetime, IDis
     }
 
     [Fact]
+    public async Task A_certificate_issued_from_a_csr_carries_the_requesters_key_and_the_portal_keeps_no_key()
+    {
+        var key = _ssl.Write("csr.key", "");
+        _ssl.Run("genpkey", "-algorithm", "EC", "-pkeyopt", "ec_paramgen_curve:P-256", "-out", key);
+        var csrPath = Path.Combine(_ssl.Dir, "req.csr");
+        Assert.Equal(0, _ssl.Run("req", "-new", "-key", key, "-subj", "/CN=ignored/O=Whatever", "-out", csrPath).Exit);
+        var name = NewName();
+
+        var r = await _admin.PostAsJsonAsync("/api/v1/vpn-users", new { name, csr = File.ReadAllText(csrPath) });
+        Assert.Equal(HttpStatusCode.Created, r.StatusCode);
+        var certPem = _ssl.Write("csr-cert.pem", (await r.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("certificatePem").GetString()!);
+
+        // The certificate's public key is the CSR's; its subject is the portal's (the validated user name).
+        Assert.Equal(_ssl.Run("pkey", "-in", key, "-pubout").Output, _ssl.Run("x509", "-in", certPem, "-noout", "-pubkey").Output);
+        Assert.Contains($"CN = {name}", _ssl.Run("x509", "-in", certPem, "-noout", "-subject").Output);
+        await using var db = await _app.DbAsync();
+        Assert.Null((await db.Certificates.SingleAsync(c => c.CommonName == name)).EncryptedKey);
+    }
+
+    [Fact]
     public async Task Revoking_an_already_revoked_certificate_is_a_conflict()
     {
         var name = NewName();
