@@ -13,6 +13,7 @@ public static class PkiServices
         s.AddSingleton<PkiQueries>();
         s.AddSingleton<EasyRsaImport>();
         s.AddSingleton<PkiBackup>();
+        s.AddSingleton<BulkRenewals>();
         s.AddHostedService<CrlRefreshJob>();
         return builder;
     }
