@@ -53,6 +53,9 @@ public sealed class BrowserSession(IBrowserContext context, IPage page, string n
         await ScreenshotAsync("second-factor", readme: forReadme ? "login-2fa" : null);
         await Page.Locator("#verify").ClickAsync();
         await Expect(Page.Locator("#dashboard-title")).ToBeVisibleAsync();
+        // A link clicked before the circuit connects becomes an enhanced (server-side) navigation whose page
+        // may never turn interactive: journeys start only once the circuit is up.
+        await WaitForInteractiveAsync();
     }
 
     /// <summary>Waits for the circuit: the layout renders its menu toggle disabled until the page is interactive.</summary>
