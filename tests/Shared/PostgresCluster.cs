@@ -69,43 +69,14 @@ public sealed class PostgresCluster : IDisposable
     {
         var pidFile = Path.Combine(_pgData, "postmaster.pid");
         if (File.Exists(pidFile) && int.TryParse(File.ReadLines(pidFile).First(), out var pid))
-        {
-            Signal("INT", pid);
-            // The postmaster is not our child, so poll for it to be gone (bounded).
-            for (var i = 0; i < 200 && IsAlive(pid); i++) Thread.Sleep(50);
-            if (IsAlive(pid)) Signal("KILL", pid);
-        }
+            Processes.Stop(pid, "INT");
         try { Directory.Delete(Root, recursive: true); } catch (IOException) { } catch (UnauthorizedAccessException) { }
     }
 
-    // The test host may end without running ProcessExit handlers (VSTest kills it). The watchdog is
-    // backgrounded from a throw-away shell so it is re-parented, not killed with this process's tree.
-    private void StartWatchdog()
-    {
-        var script = $$"""
-            while kill -0 {{Environment.ProcessId}} 2>/dev/null; do sleep 1; done
-            pid=$(head -1 '{{_pgData}}/postmaster.pid' 2>/dev/null) && kill -INT "$pid" 2>/dev/null
-            for i in $(seq 1 100); do [ -n "$pid" ] && kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
-            rm -rf '{{Root}}'
-            """;
-        var psi = new ProcessStartInfo("setsid") { UseShellExecute = false };
-        foreach (var a in (string[])["bash", "-c", $"( {script} ) </dev/null >/dev/null 2>&1 &"]) psi.ArgumentList.Add(a);
-        using var shell = Process.Start(psi)!;
-        shell.WaitForExit();
-    }
-
-    // A zombie (state Z) has exited: PID 1 here does not always reap.
-    private static bool IsAlive(int pid)
-    {
-        try { return File.ReadAllText($"/proc/{pid}/stat").Split(") ")[1][0] != 'Z'; }
-        catch (IOException) { return false; }
-    }
-
-    private static void Signal(string signal, int pid)
-    {
-        try { Run("kill", $"-{signal}", pid.ToString()); }
-        catch (InvalidOperationException) { } // already gone
-    }
+    private void StartWatchdog() => Processes.StartWatchdog(Root, $"""
+        pid=$(head -1 '{_pgData}/postmaster.pid' 2>/dev/null) && kill -INT "$pid" 2>/dev/null
+        for i in $(seq 1 100); do [ -n "$pid" ] && kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
+        """);
 
     private static bool IsRoot => Environment.UserName == "root";
 

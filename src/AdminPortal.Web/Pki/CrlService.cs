@@ -27,14 +27,10 @@ public sealed class CrlService(CaKeys keys, TimeProvider time)
         {
             ca.CrlNumber = 1;
         }
-        var revoked = await db.Certificates.AsNoTracking()
-            .Where(c => c.CaId == ca.Id && c.Status == CertificateStatus.Revoked)
-            .Select(c => new { c.Serial, c.RevokedAt, c.RevocationReason }).ToListAsync(ct);
-        // Revocations made in this transaction that are not saved yet.
-        var pending = db.ChangeTracker.Entries<IssuedCertificate>()
-            .Where(e => e.Entity.CaId == ca.Id && e.Entity.Status == CertificateStatus.Revoked && e.State is EntityState.Modified or EntityState.Added)
-            .Select(e => new { e.Entity.Serial, e.Entity.RevokedAt, e.Entity.RevocationReason });
-        var entries = revoked.Concat(pending).DistinctBy(r => r.Serial)
+        // Callers save their revocations first: this query, made after the lock, sees every committed one.
+        var entries = (await db.Certificates.AsNoTracking()
+                .Where(c => c.CaId == ca.Id && c.Status == CertificateStatus.Revoked)
+                .Select(c => new { c.Serial, c.RevokedAt, c.RevocationReason }).ToListAsync(ct))
             .Select(r => new RevokedEntry(Serials.FromHex(r.Serial), r.RevokedAt ?? time.GetUtcNow(),
                 RevocationReasons.TryParse(r.RevocationReason, out var reason) ? reason : RevocationReason.Unspecified))
             .ToList();

@@ -100,13 +100,7 @@ public sealed class PortalProcess : IAsyncDisposable
     }
 
     /// <summary>Asks the process to stop as a service manager would (SIGTERM to its PID).</summary>
-    public void Terminate() => Signal("TERM", Pid);
-
-    public static void Signal(string signal, int pid)
-    {
-        using var kill = Process.Start(new ProcessStartInfo("kill") { ArgumentList = { $"-{signal}", pid.ToString() }, RedirectStandardError = true })!;
-        kill.WaitForExit(10_000);
-    }
+    public void Terminate() => AdminPortal.Testing.Processes.Signal("TERM", Pid);
 
     public ValueTask DisposeAsync()
     {

@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Net;
 using System.Net.Sockets;
+using AdminPortal.Testing;
 using Npgsql;
 
 namespace AdminPortal.Tests.Cli;
@@ -13,105 +14,60 @@ public sealed class RunCommandTests
     [Fact]
     public async Task Without_a_database_it_creates_a_private_cluster_stops_it_on_sigterm_and_reuses_it_next_time()
     {
-        // Under /tmp so the postgres user can traverse to it.
-        var data = Path.Combine("/tmp", "adminportal-run-" + Guid.NewGuid().ToString("N")[..12]);
-        var pgData = Path.Combine(data, "postgres");
-        Directory.CreateDirectory(data);
-        try
+        using var dir = new PrivateDataDirectory("run");
+        var (data, pgData, port, env) = (dir.Data, dir.PgData, dir.Port, dir.Env);
+        await using (var first = PortalProcess.Start([], env))
         {
-            var port = FreePort();
-            var env = new Dictionary<string, string>
-            {
-                ["ASPNETCORE_ENVIRONMENT"] = "Development",
-                ["Portal__DataDirectory"] = data,
-                ["ASPNETCORE_URLS"] = $"http://127.0.0.1:{port}",
-            };
+            Assert.Contains("/account/setup/", await first.WaitForLineAsync(l => l.Contains("/account/setup/"), StartTimeout));
+            await WaitHealthyAsync(first, port);
+            Assert.Contains("Created a private PostgreSQL cluster", first.StdOut);
+            var postmaster = PostmasterPid(pgData);
+            Assert.True(IsAlive(postmaster));
+            await using (var conn = await SuperuserAsync(data, pgData))
+                await new NpgsqlCommand("CREATE TABLE run_marker (note text); INSERT INTO run_marker VALUES ('kept')", conn).ExecuteNonQueryAsync();
 
-            await using (var first = PortalProcess.Start([], env))
-            {
-                Assert.Contains("/account/setup/", await first.WaitForLineAsync(l => l.Contains("/account/setup/"), StartTimeout));
-                await WaitHealthyAsync(first, port);
-                Assert.Contains("Created a private PostgreSQL cluster", first.StdOut);
-                var postmaster = PostmasterPid(pgData);
-                Assert.True(IsAlive(postmaster));
-                await using (var conn = await SuperuserAsync(data, pgData))
-                    await new NpgsqlCommand("CREATE TABLE run_marker (note text); INSERT INTO run_marker VALUES ('kept')", conn).ExecuteNonQueryAsync();
-
-                first.Terminate();
-                Assert.Equal(0, await first.WaitForExitAsync(TimeSpan.FromSeconds(30)));
-                Assert.False(File.Exists(Path.Combine(pgData, "postmaster.pid")), "the cluster is still running");
-                Assert.False(IsAlive(postmaster), $"postmaster {postmaster} is still alive");
-            }
-
-            var initializedAt = File.GetLastWriteTimeUtc(Path.Combine(pgData, "PG_VERSION"));
-            await using (var second = PortalProcess.Start([], env))
-            {
-                await WaitHealthyAsync(second, port);
-                Assert.DoesNotContain("Created a private PostgreSQL cluster", second.StdOut);
-                Assert.Equal(initializedAt, File.GetLastWriteTimeUtc(Path.Combine(pgData, "PG_VERSION")));
-                await using (var conn = await SuperuserAsync(data, pgData))
-                    Assert.Equal("kept", await new NpgsqlCommand("SELECT note FROM run_marker", conn).ExecuteScalarAsync());
-                second.Terminate();
-                Assert.Equal(0, await second.WaitForExitAsync(TimeSpan.FromSeconds(30)));
-                Assert.False(File.Exists(Path.Combine(pgData, "postmaster.pid")), "the cluster is still running after the second run");
-            }
+            first.Terminate();
+            Assert.Equal(0, await first.WaitForExitAsync(TimeSpan.FromSeconds(30)));
+            Assert.False(File.Exists(Path.Combine(pgData, "postmaster.pid")), "the cluster is still running");
+            Assert.False(IsAlive(postmaster), $"postmaster {postmaster} is still alive");
         }
-        finally
+
+        var initializedAt = File.GetLastWriteTimeUtc(Path.Combine(pgData, "PG_VERSION"));
+        await using (var second = PortalProcess.Start([], env))
         {
-            // Leftovers from a failed run: stop the cluster by its postmaster's PID.
-            if (File.Exists(Path.Combine(pgData, "postmaster.pid")) && PostmasterPid(pgData) is var pid && IsAlive(pid))
-            {
-                PortalProcess.Signal("INT", pid);
-                using var p = Process.GetProcessById(pid);
-                p.WaitForExit(10_000);
-            }
-            try { Directory.Delete(data, recursive: true); } catch (IOException) { } catch (UnauthorizedAccessException) { }
+            await WaitHealthyAsync(second, port);
+            Assert.DoesNotContain("Created a private PostgreSQL cluster", second.StdOut);
+            Assert.Equal(initializedAt, File.GetLastWriteTimeUtc(Path.Combine(pgData, "PG_VERSION")));
+            await using (var conn = await SuperuserAsync(data, pgData))
+                Assert.Equal("kept", await new NpgsqlCommand("SELECT note FROM run_marker", conn).ExecuteScalarAsync());
+            second.Terminate();
+            Assert.Equal(0, await second.WaitForExitAsync(TimeSpan.FromSeconds(30)));
+            Assert.False(File.Exists(Path.Combine(pgData, "postmaster.pid")), "the cluster is still running after the second run");
         }
     }
 
     [Fact]
     public async Task A_cluster_left_running_by_a_crashed_portal_is_adopted_and_stopped_by_the_next_one()
     {
-        var data = Path.Combine("/tmp", "adminportal-crash-" + Guid.NewGuid().ToString("N")[..12]);
-        var pgData = Path.Combine(data, "postgres");
-        Directory.CreateDirectory(data);
-        try
+        using var dir = new PrivateDataDirectory("crash");
+        var (pgData, port, env) = (dir.PgData, dir.Port, dir.Env);
+        int postmaster;
+        await using (var crashed = PortalProcess.Start([], env))
         {
-            var port = FreePort();
-            var env = new Dictionary<string, string>
-            {
-                ["ASPNETCORE_ENVIRONMENT"] = "Development",
-                ["Portal__DataDirectory"] = data,
-                ["ASPNETCORE_URLS"] = $"http://127.0.0.1:{port}",
-            };
-            int postmaster;
-            await using (var crashed = PortalProcess.Start([], env))
-            {
-                await WaitHealthyAsync(crashed, port);
-                postmaster = PostmasterPid(pgData);
-                PortalProcess.Signal("KILL", crashed.Pid);
-                await crashed.WaitForExitAsync(TimeSpan.FromSeconds(30));
-            }
-            Assert.True(IsAlive(postmaster), "the crash should have left the cluster running");
-
-            await using var next = PortalProcess.Start([], env);
-            await WaitHealthyAsync(next, port);
-            Assert.Equal(postmaster, PostmasterPid(pgData));
-            next.Terminate();
-            Assert.Equal(0, await next.WaitForExitAsync(TimeSpan.FromSeconds(30)));
-
-            Assert.False(IsAlive(postmaster), $"postmaster {postmaster} is still alive");
+            await WaitHealthyAsync(crashed, port);
+            postmaster = PostmasterPid(pgData);
+            Processes.Signal("KILL", crashed.Pid);
+            await crashed.WaitForExitAsync(TimeSpan.FromSeconds(30));
         }
-        finally
-        {
-            if (File.Exists(Path.Combine(pgData, "postmaster.pid")) && PostmasterPid(pgData) is var pid && IsAlive(pid))
-            {
-                PortalProcess.Signal("INT", pid);
-                using var p = Process.GetProcessById(pid);
-                p.WaitForExit(10_000);
-            }
-            try { Directory.Delete(data, recursive: true); } catch (IOException) { } catch (UnauthorizedAccessException) { }
-        }
+        Assert.True(IsAlive(postmaster), "the crash should have left the cluster running");
+
+        await using var next = PortalProcess.Start([], env);
+        await WaitHealthyAsync(next, port);
+        Assert.Equal(postmaster, PostmasterPid(pgData));
+        next.Terminate();
+        Assert.Equal(0, await next.WaitForExitAsync(TimeSpan.FromSeconds(30)));
+
+        Assert.False(IsAlive(postmaster), $"postmaster {postmaster} is still alive");
     }
 
     [Fact]
@@ -166,19 +122,34 @@ public sealed class RunCommandTests
 
     private static int PostmasterPid(string pgData) => int.Parse(File.ReadLines(Path.Combine(pgData, "postmaster.pid")).First().Trim());
 
-    // A stopped postmaster may linger as a zombie here (PID 1 does not reap): that counts as stopped.
-    private static bool IsAlive(int pid)
+    private static bool IsAlive(int pid) => Processes.IsAlive(pid);
+
+    /// <summary>
+    /// A data directory for one run-command test (under /tmp, so the postgres user can traverse to it), the
+    /// environment that points the portal at it, and cleanup: a cluster left by a failed run is stopped by its PID.
+    /// </summary>
+    private sealed class PrivateDataDirectory : IDisposable
     {
-        var stat = $"/proc/{pid}/stat";
-        if (!File.Exists(stat)) return false;
-        try
+        public string Data { get; }
+        public string PgData => Path.Combine(Data, "postgres");
+        public int Port { get; } = FreePort();
+        public Dictionary<string, string> Env => new()
         {
-            var text = File.ReadAllText(stat);
-            return text[(text.LastIndexOf(')') + 2)..][0] != 'Z';
+            ["ASPNETCORE_ENVIRONMENT"] = "Development",
+            ["Portal__DataDirectory"] = Data,
+            ["ASPNETCORE_URLS"] = $"http://127.0.0.1:{Port}",
+        };
+
+        public PrivateDataDirectory(string name)
+        {
+            Data = Path.Combine("/tmp", $"adminportal-{name}-" + Guid.NewGuid().ToString("N")[..12]);
+            Directory.CreateDirectory(Data);
         }
-        catch (IOException)
+
+        public void Dispose()
         {
-            return false;
+            if (File.Exists(Path.Combine(PgData, "postmaster.pid"))) Processes.Stop(PostmasterPid(PgData), "INT");
+            try { Directory.Delete(Data, recursive: true); } catch (IOException) { } catch (UnauthorizedAccessException) { }
         }
     }
 

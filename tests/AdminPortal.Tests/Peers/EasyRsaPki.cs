@@ -50,7 +50,7 @@ public sealed class EasyRsaPki : IDisposable
     {
         var root = Path.Combine(Path.GetTempPath(), $"ap-easyrsa-{Guid.NewGuid():N}"[..23]);
         System.IO.Directory.CreateDirectory(root);
-        Watchdog.Start(root);
+        AdminPortal.Testing.Processes.StartWatchdog(root);
         var pki = new EasyRsaPki(root, caPassphrase, caCommonName);
         try
         {

@@ -22,7 +22,7 @@ internal sealed class NetNamespace : IAsyncDisposable
         try
         {
             await Proc.CheckedAsync("ip", ["netns", "exec", ns.Name, "ip", "link", "set", "lo", "up"], timeout: TimeSpan.FromSeconds(10), ct: ct);
-            Watchdog.Start(ownedDirectory, $"""
+            AdminPortal.Testing.Processes.StartWatchdog(ownedDirectory, $"""
                 for pid in $(ip netns pids '{ns.Name}' 2>/dev/null); do kill -KILL "$pid" 2>/dev/null; done
                 ip netns del '{ns.Name}' 2>/dev/null
                 """);
