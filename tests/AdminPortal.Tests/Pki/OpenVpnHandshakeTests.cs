@@ -23,9 +23,9 @@ public sealed class OpenVpnHandshakeTests(PortalApp app) : IClassFixture<PortalA
     {
         var admin = await app.TokenClientAsync(Roles.Admin);
         Assert.Equal(HttpStatusCode.Created, (await admin.PostAsJsonAsync("/api/v1/ca", new { name = "Handshake-CA" })).StatusCode);
-        var alice = await IssueWithKeyAsync(admin, "alice");
-        var bob = await IssueWithKeyAsync(admin, "bob");
-        var (serverCert, serverKey) = await ServerCertificateAsync();
+        var alice = await PortalCertificates.IssueWithKeyAsync(app, admin, "alice");
+        var bob = await PortalCertificates.IssueWithKeyAsync(app, admin, "bob");
+        var (serverCert, serverKey) = await PortalCertificates.ServerCertificateAsync(app);
 
         var anonymous = app.CreateClient();
         await using var lab = await OpenVpnLab.StartAsync(
@@ -44,27 +44,5 @@ public sealed class OpenVpnHandshakeTests(PortalApp app) : IClassFixture<PortalA
         var still = await lab.ConnectAsync(alice.Cert, alice.Key);
         Assert.True(still.Connected, still.ToString());
         Assert.True(lab.ServerRunning);
-    }
-
-    private async Task<(string Cert, string Key)> IssueWithKeyAsync(HttpClient admin, string name)
-    {
-        var r = await admin.PostAsJsonAsync("/api/v1/vpn-users", new { name });
-        Assert.Equal(HttpStatusCode.Created, r.StatusCode);
-        var cert = (await r.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("certificatePem").GetString()!;
-        // Client bundles arrive with the next issue; until then the test reads the stored key the way they will.
-        await using var db = await app.DbAsync();
-        var row = await db.Certificates.SingleAsync(c => c.CommonName == name && c.Status == "active");
-        var pkcs8 = app.Service<AdminPortal.Data.SecretProtector>().Unprotect(row.EncryptedKey!, CaKeys.CertificatePurpose(row.Id));
-        return (cert, Pem.PrivateKey(pkcs8));
-    }
-
-    private async Task<(string Cert, string Key)> ServerCertificateAsync()
-    {
-        // Server certificates are issued with VPN profiles (next issue); here the engine signs one with the portal's CA.
-        await using var db = await app.DbAsync();
-        var ca = app.Service<CaKeys>().Open(await db.CertificateAuthorities.SingleAsync());
-        var keys = KeyPairs.Generate(KeyAlgorithm.EcdsaP256);
-        var cert = CertificateBuilder.Issue(ca, CertificateKind.Server, "vpn.example.test", keys.Public, DateTimeOffset.UtcNow, TimeSpan.FromDays(30), Serials.New());
-        return (Pem.Certificate(cert), Pem.PrivateKey(KeyPairs.ExportPkcs8(keys.Private)));
     }
 }
