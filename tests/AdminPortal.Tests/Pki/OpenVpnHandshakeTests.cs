@@ -36,12 +36,17 @@ public sealed class OpenVpnHandshakeTests(PortalApp app) : IClassFixture<PortalA
         Assert.True((await lab.ConnectAsync(bob.Cert, bob.Key)).Connected);
 
         Assert.Equal(HttpStatusCode.OK, (await admin.PostAsJsonAsync("/api/v1/vpn-users/bob/revoke", new { reason = "keyCompromise" })).StatusCode);
-        lab.ReplaceCrl(await anonymous.GetStringAsync("/pki/crl.pem"));
+        await PublishedCrlRejectsAsync(lab, await anonymous.GetStringAsync("/pki/crl.pem"), revoked: bob, valid: alice);
+    }
 
-        var revoked = await lab.ConnectAsync(bob.Cert, bob.Key);
-        Assert.True(revoked.Rejected, revoked.ToString());
-        Assert.Equal("certificate revoked", revoked.Reason);
-        var still = await lab.ConnectAsync(alice.Cert, alice.Key);
+    /// <summary>After the published CRL replaces the server's (no restart), the revoked client is rejected and the valid one still connects.</summary>
+    internal static async Task PublishedCrlRejectsAsync(OpenVpnLab lab, string crlPem, (string Cert, string Key) revoked, (string Cert, string Key) valid)
+    {
+        lab.ReplaceCrl(crlPem);
+        var rejected = await lab.ConnectAsync(revoked.Cert, revoked.Key);
+        Assert.True(rejected.Rejected, rejected.ToString());
+        Assert.Equal("certificate revoked", rejected.Reason);
+        var still = await lab.ConnectAsync(valid.Cert, valid.Key);
         Assert.True(still.Connected, still.ToString());
         Assert.True(lab.ServerRunning);
     }
