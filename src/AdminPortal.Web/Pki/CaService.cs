@@ -31,13 +31,13 @@ public sealed class CaService(AuditedWork work, IDbContextFactory<PortalDbContex
     /// <summary>The root, and the intermediate when asked for, with both CRLs, in one audited transaction.</summary>
     public async Task<Result<CaInfo>> CreateAsync(NewCa root, NewCa? intermediate, AuditActor actor, CancellationToken ct)
     {
-        var checkedRoot = Validate(root, "", 36500);
+        var checkedRoot = Validate(root, "");
         if (!checkedRoot.Ok) return checkedRoot.Error!;
         var rootSpec = checkedRoot.Value!;
         Spec? subSpec = null;
         if (intermediate is not null)
         {
-            var checkedSub = Validate(intermediate, "intermediate.", 36500, rootSpec.Name);
+            var checkedSub = Validate(intermediate, "intermediate.", rootSpec.Name);
             if (!checkedSub.Ok) return checkedSub.Error!;
             subSpec = checkedSub.Value!;
         }
@@ -52,7 +52,7 @@ public sealed class CaService(AuditedWork work, IDbContextFactory<PortalDbContex
             var now = time.GetUtcNow();
             var cert = CertificateBuilder.CreateRootCa(rootSpec.Name, rootPair, now, TimeSpan.FromDays(rootSpec.ValidDays ?? options.Value.CaValidDays), Serials.New());
             var ca = await AddAsync(db, cert, rootSpec.Name, rootPair.Private, null, actor, c);
-            var sub = subSpec is null ? null : await AddIntermediateAsync(db, ca, subSpec, subPair!, actor, c);
+            var sub = subSpec is null ? null : await SignIntermediateAsync(db, ca, subSpec, subPair!, actor, c);
             return (Info(ca, sub), new AuditEntry(actor, "pki.ca.created", $"ca:{ca.Name}", new
             {
                 keyAlgorithm = ca.KeyAlgorithm, serial = ca.Serial, notAfter = ca.NotAfter, fingerprint = ca.Sha256Fingerprint,
@@ -64,7 +64,7 @@ public sealed class CaService(AuditedWork work, IDbContextFactory<PortalDbContex
     /// <summary>Adds the issuing intermediate to a root-only CA; new certificates are signed by it from then on.</summary>
     public async Task<Result<CaInfo>> AddIntermediateAsync(NewCa intermediate, AuditActor actor, CancellationToken ct)
     {
-        var checkedSpec = Validate(intermediate, "", 36500);
+        var checkedSpec = Validate(intermediate, "");
         if (!checkedSpec.Ok) return checkedSpec.Error!;
         var spec = checkedSpec.Value!;
         var pair = await Task.Run(() => KeyPairs.Generate(spec.Algorithm), ct);
@@ -75,7 +75,7 @@ public sealed class CaService(AuditedWork work, IDbContextFactory<PortalDbContex
             if (root is null) return (new Conflict("There is no certificate authority yet: create it first."), null);
             if (await db.CertificateAuthorities.AnyAsync(x => x.ParentId != null, c)) return (new Conflict("The certificate authority already has an issuing intermediate."), null);
             if (spec.Name == root.Name) return (new InvalidInput("name", "The intermediate's name must differ from the root's."), null);
-            var sub = await AddIntermediateAsync(db, root, spec, pair, actor, c);
+            var sub = await SignIntermediateAsync(db, root, spec, pair, actor, c);
             return (Info(root, sub), new AuditEntry(actor, "pki.ca.intermediate.created", $"ca:{sub.Name}", new { root = root.Name, intermediate = Describe(sub) }));
         }, ct);
     }
@@ -88,7 +88,7 @@ public sealed class CaService(AuditedWork work, IDbContextFactory<PortalDbContex
         return root is null ? null : Info(root, all.FirstOrDefault(c => c.ParentId == root.Id));
     }
 
-    private async Task<CertificateAuthority> AddIntermediateAsync(
+    private async Task<CertificateAuthority> SignIntermediateAsync(
         PortalDbContext db, CertificateAuthority root, Spec spec, AsymmetricCipherKeyPair pair, AuditActor actor, CancellationToken ct)
     {
         var cert = CertificateBuilder.CreateIntermediateCa(keys.Open(root), spec.Name, pair, time.GetUtcNow(),
@@ -113,9 +113,9 @@ public sealed class CaService(AuditedWork work, IDbContextFactory<PortalDbContex
         return ca;
     }
 
-    private static Result<Spec> Validate(NewCa ca, string prefix, int maxDays, string? rootName = null)
+    private static Result<Spec> Validate(NewCa ca, string prefix, string? rootName = null)
     {
-        if ((PkiInput.Name(ca.Name, prefix + "name") ?? PkiInput.Days(ca.ValidDays, maxDays, prefix + "validDays")) is { } bad) return bad;
+        if ((PkiInput.Name(ca.Name, prefix + "name") ?? PkiInput.Days(ca.ValidDays, 36500, prefix + "validDays")) is { } bad) return bad;
         if (ca.Name == rootName) return new InvalidInput(prefix + "name", "The intermediate's name must differ from the root's.");
         var algorithm = PkiInput.Algorithm(ca.KeyAlgorithm, KeyAlgorithm.EcdsaP256, prefix + "keyAlgorithm");
         return algorithm.Ok ? new Spec(ca.Name!, algorithm.Value, ca.ValidDays) : algorithm.Error!;
