@@ -1,5 +1,7 @@
 using System.Text.RegularExpressions;
+using AdminPortal.Data.Audit;
 using AdminPortal.Pki;
+using AdminPortal.Web.Pki;
 using AdminPortal.Web.Security;
 using Microsoft.Playwright;
 using static Microsoft.Playwright.Assertions;
@@ -54,5 +56,35 @@ public sealed class TwoTierCaJourneyTests(BrowserPortal portal) : IClassFixture<
         Assert.True(await s.FitsTheViewportAsync(), "/ca scrolls horizontally at 390 px");
         Assert.Empty(s.ConsoleErrors);
         Assert.Empty(s.ExternalRequests);
+    }
+}
+
+/// <summary>The CA page adding an issuing intermediate to a root that exists already, on a portal of its own.</summary>
+[Collection("Browser")]
+public sealed class IntermediateLaterJourneyTests(BrowserPortal portal) : IClassFixture<BrowserPortal>
+{
+    [Fact]
+    public async Task Admin_adds_an_issuing_intermediate_to_a_root_only_ca_from_the_ca_page()
+    {
+        Assert.True((await portal.Service<CaService>().CreateAsync("later-root", null, null, AuditActor.System, default)).Ok);
+        var admin = await portal.CreateOperatorAsync(Roles.Admin, email: "admin@example.test");
+        await using var s = await portal.NewSessionAsync("pki-intermediate-later");
+        var page = s.Page;
+        await s.SignInAsync(admin);
+        await page.GotoAsync("/ca");
+        await s.WaitForInteractiveAsync();
+        await Expect(page.GetByTestId("ca-role")).ToContainTextAsync("Root CA (signs the certificates)");
+
+        await page.GetByTestId("intermediate-name").FillAsync("later-root");
+        await page.GetByTestId("intermediate-create-button").ClickAsync();
+        await Expect(page.GetByTestId("intermediate-create")).ToContainTextAsync("must differ from the root's");
+        await page.GetByTestId("intermediate-name").FillAsync("later-issuing");
+        await page.GetByTestId("intermediate-create-button").ClickAsync();
+
+        await Expect(page.GetByTestId("intermediate-ca-subject")).ToHaveTextAsync("CN=later-issuing");
+        await Expect(page.GetByTestId("ca-role")).ToContainTextAsync("signs the intermediate");
+        await Expect(page.GetByTestId("intermediate-create")).ToHaveCountAsync(0);
+        await Expect(page.Locator(".mud-snackbar")).ToContainTextAsync("Added the issuing intermediate 'later-issuing'");
+        Assert.Empty(s.ConsoleErrors);
     }
 }
