@@ -50,7 +50,7 @@ public sealed class BulkRenewalJourneyTests(BrowserPortal portal) : IClassFixtur
         {
             await page.GetByTestId("renew-selected").ClickAsync();
             await Expect(status).ToContainTextAsync(new Regex(@"Renewing: [0-2] of 3 done"));
-            await s.ScreenshotAsync("bulk-renewal-running");
+            await s.ScreenshotAsync("bulk-renewal-running", readme: "bulk-renewal");
             await page.GetByRole(AriaRole.Link, new() { Name = "VPN users", Exact = true }).ClickAsync();
             await Expect(page).ToHaveURLAsync(new Regex("/vpn-users$"));
             await page.GetByRole(AriaRole.Link, new() { Name = "Certificates", Exact = true }).ClickAsync();

@@ -87,6 +87,10 @@ public sealed class EasyRsaUploadJourneyTests(BrowserPortal portal) : IClassFixt
             api.BaseAddress = portal.BaseUrl; // the portal listens on real Kestrel here
             Assert.Equal(HttpStatusCode.NotFound, (await api.GetAsync("/api/v1/ca")).StatusCode);
             await s.ScreenshotAsync("wrong-passphrase");
+            await page.SetViewportSizeAsync(390, 844);
+            Assert.True(await s.FitsTheViewportAsync(), "the import form scrolls horizontally at 390 px");
+            await s.ScreenshotAsync("phone-ca-import");
+            await page.SetViewportSizeAsync(1280, 800);
 
             // The right passphrase: the import runs on while the operator is elsewhere; the report waits on the CA page.
             await ChooseAsync(page, tarGz);
