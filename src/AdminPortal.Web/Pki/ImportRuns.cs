@@ -50,6 +50,8 @@ public sealed class ImportRuns(
                 return new Conflict("An import is already running; wait for its report.");
             }
             _runs[run.Id] = run;
+            // Only the latest is shown; a few are kept, not every attempt of the process's lifetime.
+            foreach (var stale in _runs.Values.OrderByDescending(r => r.StartedAt).Skip(5)) _runs.TryRemove(stale.Id, out _);
         }
         _ = Task.Run(() => RunAsync(run, saved.Value!, passphrase, actor, lifetime.ApplicationStopping));
         return run;
