@@ -41,7 +41,7 @@ public sealed class ImportRuns(
         if (Latest() is { Finished: false }) return new Conflict("An import is already running; wait for its report.");
         var saved = await SaveAsync(upload, ct);
         if (!saved.Ok) return saved.Error!;
-        var run = new ImportRun(Guid.NewGuid(), fileName, "Unpacking the archive", 0, 0, false, null, null, actor.Name, time.GetUtcNow());
+        var run = new ImportRun(Guid.NewGuid(), fileName, "unpacking the archive", 0, 0, false, null, null, actor.Name, time.GetUtcNow());
         lock (_gate)
         {
             if (Latest() is { Finished: false })
@@ -53,6 +53,7 @@ public sealed class ImportRuns(
             // Only the latest is shown; a few are kept, not every attempt of the process's lifetime.
             foreach (var stale in _runs.Values.OrderByDescending(r => r.StartedAt).Skip(5)) _runs.TryRemove(stale.Id, out _);
         }
+        Publish(run);
         _ = Task.Run(() => RunAsync(run, saved.Value!, passphrase, actor, lifetime.ApplicationStopping));
         return run;
     }
@@ -70,7 +71,7 @@ public sealed class ImportRuns(
         try
         {
             result = await ImportSavedAsync(folder, passphrase, actor,
-                (done, total) => Publish(run = run with { Stage = "Importing certificates", Done = done, Total = total }), ct);
+                (done, total) => Publish(run = run with { Stage = "importing certificates", Done = done, Total = total }), ct);
         }
         catch (Exception e)
         {
@@ -86,7 +87,9 @@ public sealed class ImportRuns(
         try
         {
             var pki = await PkiArchive.ExtractAsync(Path.Combine(folder, "upload"), Path.Combine(folder, "unpacked"), ct);
-            return pki.Ok ? await import.ImportAsync(pki.Value!, passphrase, actor, ct, progress) : pki.Error!;
+            if (!pki.Ok) return pki.Error!;
+            progress?.Invoke(0, 0);
+            return await import.ImportAsync(pki.Value!, passphrase, actor, ct, progress);
         }
         finally { Delete(folder); }
     }

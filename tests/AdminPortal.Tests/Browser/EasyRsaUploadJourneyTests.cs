@@ -11,6 +11,7 @@ using AdminPortal.Web.Pki;
 using AdminPortal.Web.Security;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Playwright;
+using Npgsql;
 using static Microsoft.Playwright.Assertions;
 
 namespace AdminPortal.Tests.Browser;
@@ -87,19 +88,34 @@ public sealed class EasyRsaUploadJourneyTests(BrowserPortal portal) : IClassFixt
             api.BaseAddress = portal.BaseUrl; // the portal listens on real Kestrel here
             Assert.Equal(HttpStatusCode.NotFound, (await api.GetAsync("/api/v1/ca")).StatusCode);
             await s.ScreenshotAsync("wrong-passphrase");
+            // A phone: the page (loaded anew at that width, the layout settled) reflows without horizontal scrolling.
             await page.SetViewportSizeAsync(390, 844);
+            await page.GotoAsync("/ca");
+            await Expect(page.GetByTestId("import-file")).ToBeEnabledAsync();
+            await s.WaitForInteractiveAsync();
             Assert.True(await s.FitsTheViewportAsync(), "the import form scrolls horizontally at 390 px");
             await s.ScreenshotAsync("phone-ca-import");
             await page.SetViewportSizeAsync(1280, 800);
+            await page.GotoAsync("/ca");
+            await Expect(page.GetByTestId("import-file")).ToBeEnabledAsync();
+            await s.WaitForInteractiveAsync();
 
             // The right passphrase: the import runs on while the operator is elsewhere; the report waits on the CA page.
             await ChooseAsync(page, tarGz);
             await page.GetByTestId("import-passphrase").FillAsync(easy.CaPassphrase);
-            await page.GetByTestId("import-button").ClickAsync();
-            await Expect(page.GetByTestId("import-progress").Or(page.GetByTestId("import-report"))).ToBeVisibleAsync();
-            await page.GetByRole(AriaRole.Link, new() { Name = "VPN users", Exact = true }).ClickAsync();
-            await Expect(page).ToHaveURLAsync(new Regex("/vpn-users$"));
-            await page.GetByRole(AriaRole.Link, new() { Name = "Certificate authority", Exact = true }).ClickAsync();
+            // A session holding the lock that creating, restoring or importing a CA takes keeps the run waiting
+            // while the operator leaves the page and comes back; the import finishes once it lets go.
+            await using (await HoldCaCreationLockAsync())
+            {
+                await page.GetByTestId("import-button").ClickAsync();
+                await Expect(page.GetByTestId("import-progress")).ToContainTextAsync("Import of pki.tar.gz: importing certificates");
+                await s.ScreenshotAsync("import-running");
+                await page.GetByRole(AriaRole.Link, new() { Name = "VPN users", Exact = true }).ClickAsync();
+                await Expect(page).ToHaveURLAsync(new Regex("/vpn-users$"));
+                await page.GetByRole(AriaRole.Link, new() { Name = "Certificate authority", Exact = true }).ClickAsync();
+                await Expect(page.GetByTestId("import-progress")).ToContainTextAsync("Import of pki.tar.gz: importing certificates");
+                await Expect(page.GetByTestId("import-button")).ToBeDisabledAsync();
+            }
             var report = page.GetByTestId("import-report");
             await Expect(report).ToBeVisibleAsync();
             await Expect(page.GetByTestId("ca-subject")).ToContainTextAsync("CN=Lab CA");
@@ -131,6 +147,17 @@ public sealed class EasyRsaUploadJourneyTests(BrowserPortal portal) : IClassFixt
         {
             Directory.Delete(work, recursive: true);
         }
+    }
+
+    /// <summary>A session-level hold on the advisory lock (7274002) that CA creation, restore and the import take
+    /// in their transaction; disposing closes the (unpooled) connection, which lets it go.</summary>
+    private async Task<NpgsqlConnection> HoldCaCreationLockAsync()
+    {
+        var conn = new NpgsqlConnection(new NpgsqlConnectionStringBuilder(portal.SuperuserConnectionString) { Pooling = false }.ConnectionString);
+        await conn.OpenAsync();
+        await using var hold = new NpgsqlCommand("SELECT pg_advisory_lock(7274002)", conn);
+        await hold.ExecuteNonQueryAsync();
+        return conn;
     }
 
     /// <summary>Picks the file and waits until the circuit has it (the form names the chosen file).</summary>
