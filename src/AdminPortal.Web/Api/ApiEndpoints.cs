@@ -42,6 +42,7 @@ public static class ApiEndpoints
         v1.MapOperatorEndpoints();
         v1.MapTokenEndpoints();
         v1.MapPkiEndpoints();
+        v1.MapEasyRsaImport();
         return app;
     }
 }
