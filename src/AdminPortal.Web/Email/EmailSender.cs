@@ -13,6 +13,7 @@ public sealed class EmailSender(OutboxDelivery delivery, NpgsqlDataSource dataSo
     ILogger<EmailSender> log) : BackgroundService
 {
     private const int Batch = 100;
+    private static readonly TimeSpan MinimumWait = TimeSpan.FromMilliseconds(200);
     private readonly Channel<bool> _wake = Channel.CreateBounded<bool>(new BoundedChannelOptions(1) { FullMode = BoundedChannelFullMode.DropWrite });
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
@@ -23,11 +24,12 @@ public sealed class EmailSender(OutboxDelivery delivery, NpgsqlDataSource dataSo
             var wait = options.Value.PollInterval;
             try
             {
-                var sent = 0;
-                while (sent < Batch && await delivery.DeliverNextAsync(stoppingToken)) sent++;
+                var (sent, step) = (0, DeliveryStep.Delivered);
+                while (sent < Batch && (step = await delivery.DeliverNextAsync(stoppingToken)) == DeliveryStep.Delivered) sent++;
                 if (sent == Batch) wait = TimeSpan.Zero;
-                else if (await delivery.NextDueAsync(stoppingToken) is { } due)
-                    wait = TimeSpan.FromTicks(Math.Clamp((due - time.GetUtcNow()).Ticks, 0, wait.Ticks));
+                // Due but not claimed: another instance holds it for the moment; look again shortly, not in a tight loop.
+                else if (step == DeliveryStep.NoneDue && await delivery.NextDueAsync(stoppingToken) is { } due)
+                    wait = TimeSpan.FromTicks(Math.Max(MinimumWait.Ticks, Math.Min((due - time.GetUtcNow()).Ticks, wait.Ticks)));
             }
             catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
             {

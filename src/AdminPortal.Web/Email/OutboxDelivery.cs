@@ -8,6 +8,8 @@ using Npgsql;
 
 namespace AdminPortal.Web.Email;
 
+public enum DeliveryStep { Delivered, NoneDue, NotConfigured }
+
 /// <summary>
 /// Claims one due message (a lease, taken with <c>FOR UPDATE SKIP LOCKED</c> so instances never take the same one),
 /// sends it, and records the result with its audit event in one transaction.
@@ -24,18 +26,18 @@ public sealed class OutboxDelivery(
         RETURNING "Id"
         """;
 
-    /// <summary>Sends the next due message; false when there is none (or SMTP is not configured yet).</summary>
-    public async Task<bool> DeliverNextAsync(CancellationToken ct)
+    /// <summary>Sends the next due message, if there is one and SMTP is configured.</summary>
+    public async Task<DeliveryStep> DeliverNextAsync(CancellationToken ct)
     {
         var smtp = await settings.ConnectionAsync(ct);
-        if (smtp is null) return false;
+        if (smtp is null) return DeliveryStep.NotConfigured;
         var lease = Guid.NewGuid();
         var now = time.GetUtcNow();
         await using var cmd = dataSource.CreateCommand(Claim);
         cmd.Parameters.Add(new() { Value = lease });
         cmd.Parameters.Add(new() { Value = now + options.Value.LeaseDuration });
         cmd.Parameters.Add(new() { Value = now });
-        if (await cmd.ExecuteScalarAsync(ct) is not Guid id) return false;
+        if (await cmd.ExecuteScalarAsync(ct) is not Guid id) return DeliveryStep.NoneDue;
 
         OutboxMessage message;
         await using (var db = await dbs.CreateDbContextAsync(ct))
@@ -44,7 +46,7 @@ public sealed class OutboxDelivery(
         var recorded = await RecordAsync(id, lease, result, ct);
         if (!recorded) log.LogWarning("Email {MessageId} was sent but its lease had expired; another sender may repeat it", id);
         else if (result.Verdict != SendVerdict.Sent) log.LogInformation("Email {MessageId} to {To}: {Verdict} ({Error})", id, message.To, result.Verdict, result.Error);
-        return true;
+        return DeliveryStep.Delivered;
     }
 
     /// <summary>When the next pending message falls due, if any.</summary>

@@ -53,8 +53,7 @@ public sealed class EmailJourneyTests(BrowserPortal portal) : IClassFixture<Brow
         var row = page.GetByTestId("outbox-table").Locator("tr", new() { HasText = "ops@example.test" });
         await Expect(row.GetByTestId("outbox-status")).ToHaveTextAsync("failed");
         await Expect(row).ToContainTextAsync("SMTP 500");
-        foreach (var close in await page.Locator(".mud-snackbar button").AllAsync()) await close.ClickAsync(new() { Force = true });
-        await Expect(page.Locator(".mud-snackbar")).ToHaveCountAsync(0);
+        await PkiJourneyTests.DismissSnackbarsAsync(page);
         await s.ScreenshotAsync("outbox-failed", readme: "outbox");
 
         await sink.StartAgainAsync();

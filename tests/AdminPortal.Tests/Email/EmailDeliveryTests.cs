@@ -150,6 +150,23 @@ public sealed class EmailDeliveryTests(ITestOutputHelper output)
     }
 
     [Fact]
+    public async Task Before_smtp_is_configured_messages_wait_without_attempts_and_go_out_once_it_is()
+    {
+        await using var sink = await SmtpSink.StartAsync();
+        using var app = new EmailPortal();
+        var admin = await app.AdminAsync();
+        var id = await app.QueueDownloadLinkAsync("heidi", "heidi@example.test", "https://portal.example.test/d/heidi", "01");
+        await Task.Delay(1500); // several poll rounds of a sender that must not touch the message
+        var waiting = await EmailPortal.MessageAsync(admin, id);
+        Assert.True(EmailPortal.Status(waiting, Pending));
+        Assert.Equal(0, Attempts(waiting));
+
+        await EmailPortal.ConfigureSmtpAsync(admin, sink.Port);
+        await sink.WaitForAsync("heidi@example.test", "https://portal.example.test/d/heidi");
+        Assert.Contains("contact your IT helpdesk", sink.Messages().Single().TextBody); // no helpdesk text was set
+    }
+
+    [Fact]
     public async Task A_message_that_keeps_being_deferred_fails_after_the_last_attempt()
     {
         await using var sink = await SmtpSink.CreateAsync();
