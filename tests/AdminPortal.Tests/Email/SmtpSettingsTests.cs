@@ -55,6 +55,22 @@ public sealed class SmtpSettingsTests
         Assert.NotEqual("", app.Log());
     }
 
+    [Fact]
+    public async Task A_master_key_rotation_re_encrypts_the_smtp_password()
+    {
+        using var app = new EmailPortal();
+        var admin = await app.AdminAsync();
+        await EmailPortal.ConfigureSmtpAsync(admin, 2525, userName: "portal", password: Password);
+        var (newKey, _) = AdminPortal.Data.MasterKeyFile.Load(Path.Combine(app.DataDirectory, "master-2.key"), createIfMissing: true);
+
+        await app.Service<AdminPortal.Web.Secrets.MasterKeyRotation>().RotateAsync(newKey, AdminPortal.Data.Audit.AuditActor.Cli("test"), default);
+
+        await using var db = await app.DbAsync();
+        var stored = db.SmtpSettings.Single().EncryptedPassword!;
+        var plain = new AdminPortal.Data.SecretProtector(newKey).Unprotect(stored, AdminPortal.Data.Email.SmtpSettingsRow.PasswordPurpose);
+        Assert.Equal(Password, System.Text.Encoding.UTF8.GetString(plain));
+    }
+
     public static TheoryData<string, string> BadSettings => new()
     {
         { """{"host":"","port":25,"security":"none","fromAddress":"a@example.test"}""", "host" },
