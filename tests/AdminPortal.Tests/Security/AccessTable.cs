@@ -57,6 +57,11 @@ public static class AccessTable
         new("POST", "/api/v1/vpn-users/{name}/revoke", "/api/v1/vpn-users/no-such-user/revoke", Permissions.CertificatesRevoke, HttpStatusCode.NotFound, "{}"),
         new("POST", "/api/v1/vpn-users/{name}/renew", "/api/v1/vpn-users/no-such-user/renew", Permissions.CertificatesIssue, HttpStatusCode.NotFound),
         new("GET", "/api/v1/certificates", "/api/v1/certificates", Permissions.VpnUsersRead, HttpStatusCode.OK),
+        new("GET", "/api/v1/outbox", "/api/v1/outbox?status=failed", Permissions.SettingsManage, HttpStatusCode.OK),
+        new("POST", "/api/v1/outbox/{id:guid}/retry", "/api/v1/outbox/00000000-0000-0000-0000-000000000000/retry", Permissions.SettingsManage, HttpStatusCode.NotFound),
+        new("GET", "/api/v1/settings/smtp", "/api/v1/settings/smtp", Permissions.SettingsManage, HttpStatusCode.OK),
+        new("PUT", "/api/v1/settings/smtp", "/api/v1/settings/smtp", Permissions.SettingsManage, HttpStatusCode.BadRequest, "{}"),
+        new("POST", "/api/v1/settings/smtp/test", "/api/v1/settings/smtp/test", Permissions.SettingsManage, HttpStatusCode.BadRequest, "{}"),
     ];
 
     /// <summary>Pages behind a permission; <see cref="PageCall.Permission"/> null marks the pages open to anyone.</summary>
@@ -70,6 +75,7 @@ public static class AccessTable
         new("/vpn-users", Permissions.VpnUsersRead),
         new("/vpn-users/{Name}", Permissions.VpnUsersRead),
         new("/certificates", Permissions.VpnUsersRead),
+        new("/outbox", Permissions.SettingsManage),
         new("/account/login", null),
         new("/account/login-2fa", null),
         new("/account/setup/{Token}", null),
