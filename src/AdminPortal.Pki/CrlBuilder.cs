@@ -2,9 +2,7 @@ using System.Formats.Asn1;
 using Org.BouncyCastle.Asn1;
 using Org.BouncyCastle.Asn1.X509;
 using Org.BouncyCastle.Crypto;
-using Org.BouncyCastle.Crypto.Operators;
 using Org.BouncyCastle.Math;
-using Org.BouncyCastle.Security;
 using Org.BouncyCastle.X509;
 using Org.BouncyCastle.X509.Extension;
 
@@ -15,17 +13,15 @@ public sealed record RevokedEntry(BigInteger Serial, DateTimeOffset RevokedAt, R
 /// <summary>
 /// A v2 CRL as OpenVPN needs it (OPENVPN.md): authorityKeyIdentifier, cRLNumber, a reasonCode on every
 /// entry (none for unspecified, as RFC 5280 asks), thisUpdate/nextUpdate, and NO Issuing Distribution Point
-/// (which makes OpenSSL reject everyone). The DER is written directly with System.Formats.Asn1 and signed by
-/// BouncyCastle with the CA key: BouncyCastle's X509V2CrlGenerator took seconds for 100,000 entries and .NET's
+/// (which makes OpenSSL reject everyone). The DER is written directly with System.Formats.Asn1 and signed with
+/// the CA's platform signer (OpenSSL's SHA-256 and ECDSA/RSA; BouncyCastle for Ed25519): BouncyCastle's X509V2CrlGenerator took seconds for 100,000 entries and .NET's
 /// CertificateRevocationListBuilder longer, and refuses aACompromise (tests/AdminPortal.Benchmarks/RESULTS-PKI.md).
 /// </summary>
 public static class CrlBuilder
 {
-    private static readonly SecureRandom Random = new();
-
     public static X509Crl Build(CertificateAuthorityKeys ca, BigInteger number, DateTimeOffset thisUpdate, DateTimeOffset nextUpdate, IEnumerable<RevokedEntry> entries)
     {
-        var signer = new Asn1SignatureFactory(ca.SignatureAlgorithm, ca.PrivateKey, Random);
+        var signer = ca.Signer;
         var algorithm = ((AlgorithmIdentifier)signer.AlgorithmDetails).GetDerEncoded();
 
         var list = entries as IReadOnlyCollection<RevokedEntry> ?? entries.ToList();
@@ -53,14 +49,12 @@ public static class CrlBuilder
             using (tbs.PushSequence(new Asn1Tag(TagClass.ContextSpecific, 0)))
             using (tbs.PushSequence())
             {
-                WriteExtension(tbs, X509Extensions.AuthorityKeyIdentifier, X509ExtensionUtilities.CreateAuthorityKeyIdentifier(ca.Certificate).GetDerEncoded());
+                WriteExtension(tbs, X509Extensions.AuthorityKeyIdentifier, ca.AuthorityKeyIdentifier.GetDerEncoded());
                 WriteExtension(tbs, X509Extensions.CrlNumber, new CrlNumber(number).GetDerEncoded());
             }
         }
         var tbsDer = tbs.Encode();
-        var calculator = signer.CreateCalculator();
-        using (var stream = calculator.Stream) stream.Write(tbsDer);
-        var signature = ((IBlockResult)calculator.GetResult()).Collect();
+        var signature = PlatformSigner.Sign(signer, tbsDer);
 
         var crl = new AsnWriter(AsnEncodingRules.DER, initialCapacity: tbsDer.Length + 256);
         using (crl.PushSequence())
