@@ -73,8 +73,8 @@ public static class CertificateBuilder
         g.AddExtension(X509Extensions.ExtendedKeyUsage, false,
             new ExtendedKeyUsage(kind == CertificateKind.Client ? KeyPurposeID.id_kp_clientAuth : KeyPurposeID.id_kp_serverAuth));
         g.AddExtension(X509Extensions.SubjectKeyIdentifier, false, X509ExtensionUtilities.CreateSubjectKeyIdentifier(publicKey));
-        g.AddExtension(X509Extensions.AuthorityKeyIdentifier, false, X509ExtensionUtilities.CreateAuthorityKeyIdentifier(ca.Certificate));
-        return g.Generate(new Asn1SignatureFactory(ca.SignatureAlgorithm, ca.PrivateKey, Random));
+        g.AddExtension(X509Extensions.AuthorityKeyIdentifier, false, ca.AuthorityKeyIdentifier);
+        return g.Generate(ca.Signer);
     }
 
     private static DateTimeOffset Min(DateTimeOffset wanted, DateTime caNotAfter) =>

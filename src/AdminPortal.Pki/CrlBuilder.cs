@@ -2,9 +2,7 @@ using System.Formats.Asn1;
 using Org.BouncyCastle.Asn1;
 using Org.BouncyCastle.Asn1.X509;
 using Org.BouncyCastle.Crypto;
-using Org.BouncyCastle.Crypto.Operators;
 using Org.BouncyCastle.Math;
-using Org.BouncyCastle.Security;
 using Org.BouncyCastle.X509;
 using Org.BouncyCastle.X509.Extension;
 
@@ -15,23 +13,33 @@ public sealed record RevokedEntry(BigInteger Serial, DateTimeOffset RevokedAt, R
 /// <summary>
 /// A v2 CRL as OpenVPN needs it (OPENVPN.md): authorityKeyIdentifier, cRLNumber, a reasonCode on every
 /// entry (none for unspecified, as RFC 5280 asks), thisUpdate/nextUpdate, and NO Issuing Distribution Point
-/// (which makes OpenSSL reject everyone). The DER is written directly with System.Formats.Asn1 and signed by
-/// BouncyCastle with the CA key: BouncyCastle's X509V2CrlGenerator took seconds for 100,000 entries and .NET's
+/// (which makes OpenSSL reject everyone). The DER is written directly with System.Formats.Asn1 and signed with
+/// the CA's platform signer (OpenSSL's SHA-256 and ECDSA/RSA; BouncyCastle for Ed25519): BouncyCastle's X509V2CrlGenerator took seconds for 100,000 entries and .NET's
 /// CertificateRevocationListBuilder longer, and refuses aACompromise (tests/AdminPortal.Benchmarks/RESULTS-PKI.md).
 /// </summary>
 public static class CrlBuilder
 {
-    private static readonly SecureRandom Random = new();
-
     public static X509Crl Build(CertificateAuthorityKeys ca, BigInteger number, DateTimeOffset thisUpdate, DateTimeOffset nextUpdate, IEnumerable<RevokedEntry> entries)
     {
-        var signer = new Asn1SignatureFactory(ca.SignatureAlgorithm, ca.PrivateKey, Random);
+        var signer = ca.Signer;
         var algorithm = ((AlgorithmIdentifier)signer.AlgorithmDetails).GetDerEncoded();
 
         var list = entries as IReadOnlyCollection<RevokedEntry> ?? entries.ToList();
+        var tbsDer = Tbs(ca, algorithm, number, thisUpdate, nextUpdate, list.Count == 0 ? null : RevokedList.Encode(list, r => ReasonExtensions[(int)r]));
+        var signature = PlatformSigner.Sign(signer, tbsDer);
+        var der = Signed(tbsDer, algorithm, signature);
+        // The X509Crl object is made from the same CRL without its entries (parsing 100,000 entries back would cost
+        // more than building them); whatever needs the entries parses the full DER then (EncodedCrl).
+        var header = Signed(Tbs(ca, algorithm, number, thisUpdate, nextUpdate, null), algorithm, signature);
+        return new EncodedCrl(CertificateList.GetInstance(Asn1Object.FromByteArray(header)), der);
+    }
+
+    private static byte[] Tbs(CertificateAuthorityKeys ca, byte[] algorithm, BigInteger number, DateTimeOffset thisUpdate, DateTimeOffset nextUpdate, byte[]? revoked)
+    {
         // AsnWriter grows its buffer by 1 KiB at a time: without room up front, 100,000 entries (~5 MB) cost
         // quadratic copying (that is what makes .NET's own CertificateRevocationListBuilder slow at this size).
-        var tbs = new AsnWriter(AsnEncodingRules.DER, initialCapacity: 1024 + list.Count * 56);
+        // The entries themselves are written by RevokedList, byte by byte.
+        var tbs = new AsnWriter(AsnEncodingRules.DER, initialCapacity: 1024 + (revoked?.Length ?? 0));
         using (tbs.PushSequence())
         {
             tbs.WriteInteger(1); // v2
@@ -39,37 +47,27 @@ public static class CrlBuilder
             tbs.WriteEncodedValue(ca.Certificate.SubjectDN.GetDerEncoded());
             WriteTime(tbs, thisUpdate);
             WriteTime(tbs, nextUpdate);
-            if (list.Count > 0)
-            {
-                using (tbs.PushSequence())
-                    foreach (var e in list)
-                        using (tbs.PushSequence())
-                        {
-                            tbs.WriteInteger(e.Serial.ToByteArray());
-                            WriteTime(tbs, e.RevokedAt);
-                            if (e.Reason != RevocationReason.Unspecified) tbs.WriteEncodedValue(ReasonExtensions[(int)e.Reason]);
-                        }
-            }
+            if (revoked is not null) tbs.WriteEncodedValue(revoked);
             using (tbs.PushSequence(new Asn1Tag(TagClass.ContextSpecific, 0)))
             using (tbs.PushSequence())
             {
-                WriteExtension(tbs, X509Extensions.AuthorityKeyIdentifier, X509ExtensionUtilities.CreateAuthorityKeyIdentifier(ca.Certificate).GetDerEncoded());
+                WriteExtension(tbs, X509Extensions.AuthorityKeyIdentifier, ca.AuthorityKeyIdentifier.GetDerEncoded());
                 WriteExtension(tbs, X509Extensions.CrlNumber, new CrlNumber(number).GetDerEncoded());
             }
         }
-        var tbsDer = tbs.Encode();
-        var calculator = signer.CreateCalculator();
-        using (var stream = calculator.Stream) stream.Write(tbsDer);
-        var signature = ((IBlockResult)calculator.GetResult()).Collect();
+        return tbs.Encode();
+    }
 
-        var crl = new AsnWriter(AsnEncodingRules.DER, initialCapacity: tbsDer.Length + 256);
+    private static byte[] Signed(byte[] tbs, byte[] algorithm, byte[] signature)
+    {
+        var crl = new AsnWriter(AsnEncodingRules.DER, initialCapacity: tbs.Length + 256);
         using (crl.PushSequence())
         {
-            crl.WriteEncodedValue(tbsDer);
+            crl.WriteEncodedValue(tbs);
             crl.WriteEncodedValue(algorithm);
             crl.WriteBitString(signature);
         }
-        return EncodedCrl.Of(crl.Encode());
+        return crl.Encode();
     }
 
     public static BigInteger? NumberOf(X509Crl crl) =>
@@ -100,20 +98,5 @@ public static class CrlBuilder
         var utc = t.ToUniversalTime();
         if (utc.Year < 2050) w.WriteUtcTime(utc);
         else w.WriteGeneralizedTime(utc, omitFractionalSeconds: true);
-    }
-
-    /// <summary>
-    /// The signed CRL as BouncyCastle's X509Crl, parsed lazily (the revoked list is only decoded if someone reads
-    /// it) and giving back the very bytes that were signed from GetEncoded, instead of re-encoding 100,000 entries.
-    /// </summary>
-    private sealed class EncodedCrl(CertificateList list, byte[] der) : X509Crl(list)
-    {
-        // LazyAsn1InputStream is marked obsolete in BouncyCastle 2.x but is the one way to skip decoding 100,000
-        // entries nobody reads here (an eager parse costs about as much as the whole build).
-#pragma warning disable CS0618
-        public static EncodedCrl Of(byte[] der) => new(CertificateList.GetInstance(new LazyAsn1InputStream(der).ReadObject()), der);
-#pragma warning restore CS0618
-
-        public override byte[] GetEncoded() => (byte[])der.Clone();
     }
 }

@@ -1,5 +1,4 @@
 using System.Security.Cryptography;
-using Org.BouncyCastle.Asn1.Sec;
 using Org.BouncyCastle.Crypto;
 using Org.BouncyCastle.Crypto.Generators;
 using Org.BouncyCastle.Crypto.Parameters;
@@ -9,7 +8,7 @@ using Org.BouncyCastle.X509;
 
 namespace AdminPortal.Pki;
 
-/// <summary>Key generation and PKCS#8 (de)serialization. RSA keys come from the platform (OpenSSL), which is much faster than BouncyCastle's generator.</summary>
+/// <summary>Key generation and PKCS#8 (de)serialization. ECDSA and RSA keys come from the platform (OpenSSL), which is much faster than BouncyCastle's generators.</summary>
 public static class KeyPairs
 {
     private static readonly SecureRandom Random = new();
@@ -20,9 +19,7 @@ public static class KeyPairs
         {
             case KeyAlgorithm.EcdsaP256:
             case KeyAlgorithm.EcdsaP384:
-                var ec = new ECKeyPairGenerator("EC");
-                ec.Init(new ECKeyGenerationParameters(algorithm == KeyAlgorithm.EcdsaP256 ? SecObjectIdentifiers.SecP256r1 : SecObjectIdentifiers.SecP384r1, Random));
-                return ec.GenerateKeyPair();
+                return PlatformKeys.GenerateEc(algorithm);
             case KeyAlgorithm.Ed25519:
                 var ed = new Ed25519KeyPairGenerator();
                 ed.Init(new Ed25519KeyGenerationParameters(Random));
@@ -35,7 +32,7 @@ public static class KeyPairs
 
     /// <summary>PKCS#8 DER of a private key (what the portal encrypts under the master key).</summary>
     public static byte[] ExportPkcs8(AsymmetricKeyParameter privateKey) =>
-        PrivateKeyInfoFactory.CreatePrivateKeyInfo(privateKey).GetDerEncoded();
+        PlatformKeys.Pkcs8Of(privateKey) ?? PrivateKeyInfoFactory.CreatePrivateKeyInfo(privateKey).GetDerEncoded();
 
     public static AsymmetricKeyParameter ImportPkcs8(byte[] der) => PrivateKeyFactory.CreateKey(der);
 

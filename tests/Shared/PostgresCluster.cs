@@ -14,6 +14,7 @@ public sealed class PostgresCluster : IDisposable
 {
     public int Port { get; }
     public string Root { get; }
+    public string DataDirectory => _pgData;
     private readonly string _pgData;
 
     private PostgresCluster(string root, int port)

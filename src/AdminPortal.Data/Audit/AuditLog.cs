@@ -15,18 +15,23 @@ namespace AdminPortal.Data.Audit;
 public sealed class AuditLog(TimeProvider time)
 {
     private const string Append = "SELECT audit_append($1, $2, $3, $4, $5, $6, $7, $8)";
+    private const string DeferFlush = "SELECT set_config('synchronous_commit', 'off', true)"; // SET LOCAL, as a query a batch can carry
 
-    public async Task<long> AppendAsync(PortalDbContext db, AuditEntry entry, CancellationToken ct)
+    /// <param name="deferCommitFlush">
+    /// Also do what <see cref="DeferCommitFlushAsync"/> does, in the same round trip as the append; the caller
+    /// must then commit and call <see cref="WaitDurableAsync"/> before reporting success.
+    /// </param>
+    public async Task<long> AppendAsync(PortalDbContext db, AuditEntry entry, CancellationToken ct, bool deferCommitFlush = false)
     {
         var tx = db.Database.CurrentTransaction
             ?? throw new InvalidOperationException("Audit events are written inside the transaction of the change they describe.");
-        var results = await AppendAsync((NpgsqlConnection)db.Database.GetDbConnection(), tx.GetDbTransaction() as NpgsqlTransaction, [entry], ct);
+        var results = await AppendAsync((NpgsqlConnection)db.Database.GetDbConnection(), tx.GetDbTransaction() as NpgsqlTransaction, [entry], ct, deferCommitFlush);
         return results[^1];
     }
 
     /// <summary>Appends several events in order on an open connection and transaction, in one round trip.</summary>
     public async Task<long[]> AppendAsync(
-        NpgsqlConnection conn, NpgsqlTransaction? tx, IReadOnlyList<AuditEntry> entries, CancellationToken ct)
+        NpgsqlConnection conn, NpgsqlTransaction? tx, IReadOnlyList<AuditEntry> entries, CancellationToken ct, bool deferCommitFlush = false)
     {
         ArgumentNullException.ThrowIfNull(tx);
         if (entries.Count == 0) return [];
@@ -34,6 +39,8 @@ public sealed class AuditLog(TimeProvider time)
         var details = entries.Select(e => e.DetailsJson()).ToArray();
         var now = AuditHasher.Truncate(time.GetUtcNow());
         await using var batch = new NpgsqlBatch(conn, tx);
+        // synchronous_commit is read at commit time, so setting it here, with the append, is as good as at the start.
+        if (deferCommitFlush) batch.BatchCommands.Add(new NpgsqlBatchCommand(DeferFlush));
         for (var i = 0; i < entries.Count; i++)
         {
             var e = entries[i];
@@ -47,6 +54,7 @@ public sealed class AuditLog(TimeProvider time)
         }
         var sequences = new long[entries.Count];
         await using var reader = await batch.ExecuteReaderAsync(ct);
+        if (deferCommitFlush) await reader.NextResultAsync(ct);
         for (var i = 0; i < entries.Count; i++)
         {
             if (!await reader.ReadAsync(ct)) throw new InvalidOperationException("audit_append returned no sequence.");
@@ -64,7 +72,7 @@ public sealed class AuditLog(TimeProvider time)
     /// </summary>
     public static async Task DeferCommitFlushAsync(NpgsqlConnection conn, NpgsqlTransaction tx, CancellationToken ct)
     {
-        await using var cmd = new NpgsqlCommand("SET LOCAL synchronous_commit = off", conn, tx);
+        await using var cmd = new NpgsqlCommand(DeferFlush, conn, tx);
         await cmd.ExecuteNonQueryAsync(ct);
     }
 

@@ -20,8 +20,6 @@ public sealed class AuditedWork(IServiceScopeFactory scopes, AuditLog log)
         await db.Database.OpenConnectionAsync(ct); // kept open after the commit, for WaitDurableAsync
         await using var tx = await db.Database.BeginTransactionAsync(ct);
         var conn = (Npgsql.NpgsqlConnection)db.Database.GetDbConnection();
-        // The commit releases the chain lock without waiting for the disk; WaitDurableAsync waits for it afterwards.
-        await AuditLog.DeferCommitFlushAsync(conn, (Npgsql.NpgsqlTransaction)tx.GetDbTransaction(), ct);
         var (result, entry) = await work(scope.ServiceProvider, db, ct);
         if (entry is null)
         {
@@ -29,7 +27,9 @@ public sealed class AuditedWork(IServiceScopeFactory scopes, AuditLog log)
             return result;
         }
         await db.SaveChangesAsync(ct);
-        await log.AppendAsync(db, entry, ct);
+        // The commit releases the chain lock without waiting for the disk (deferCommitFlush, sent with the append:
+        // no extra round trip); WaitDurableAsync waits for it afterwards.
+        await log.AppendAsync(db, entry, ct, deferCommitFlush: true);
         await tx.CommitAsync(ct);
         await AuditLog.WaitDurableAsync(conn, ct);
         return result;

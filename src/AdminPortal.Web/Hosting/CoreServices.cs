@@ -21,7 +21,7 @@ public static class CoreServices
         s.AddProxyForwarding(builder.Configuration);
         s.TryAddSingletonTimeProvider();
 
-        s.AddSingleton(_ => new NpgsqlDataSourceBuilder(database.AppConnectionString).Build());
+        s.AddSingleton(_ => AppDataSource(database.AppConnectionString));
         s.AddDbContextFactory<PortalDbContext>((sp, o) => PortalDb.Configure(o, sp.GetRequiredService<NpgsqlDataSource>()));
         s.AddScoped(sp => sp.GetRequiredService<IDbContextFactory<PortalDbContext>>().CreateDbContext());
 
@@ -49,6 +49,18 @@ public static class CoreServices
         s.AddHostedService<CheckpointJob>();
         if (database.Embedded is not null) s.AddHostedService(_ => new EmbeddedPostgresLifetime(database.Embedded));
         return builder;
+    }
+
+    /// <summary>
+    /// The app's connections. Unless the connection string says otherwise, Npgsql prepares the statements a
+    /// connection runs often (Max Auto Prepare): the portal runs the same few dozen statements over and over, and
+    /// PostgreSQL then skips parsing and planning them (measured in tests/AdminPortal.Benchmarks/RESULTS-PKI.md).
+    /// </summary>
+    private static NpgsqlDataSource AppDataSource(string connectionString)
+    {
+        var builder = new NpgsqlDataSourceBuilder(connectionString);
+        if (!builder.ConnectionStringBuilder.ContainsKey("Max Auto Prepare")) builder.ConnectionStringBuilder.MaxAutoPrepare = 64;
+        return builder.Build();
     }
 
     private static void TryAddSingletonTimeProvider(this IServiceCollection s)
