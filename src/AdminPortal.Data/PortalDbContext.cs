@@ -1,4 +1,5 @@
 using AdminPortal.Data.Audit;
+using AdminPortal.Data.Bundles;
 using AdminPortal.Data.Jobs;
 using AdminPortal.Data.Operators;
 using AdminPortal.Data.Pki;
@@ -20,6 +21,8 @@ public class PortalDbContext(DbContextOptions<PortalDbContext> options)
     public DbSet<CertificateAuthority> CertificateAuthorities => Set<CertificateAuthority>();
     public DbSet<VpnUser> VpnUsers => Set<VpnUser>();
     public DbSet<IssuedCertificate> Certificates => Set<IssuedCertificate>();
+    public DbSet<VpnProfile> VpnProfiles => Set<VpnProfile>();
+    public DbSet<DownloadLink> DownloadLinks => Set<DownloadLink>();
 
     protected override void OnModelCreating(ModelBuilder builder)
     {

@@ -1,4 +1,5 @@
 using AdminPortal.Web.Api;
+using AdminPortal.Web.Bundles;
 using AdminPortal.Web.Cli;
 using AdminPortal.Web.Components;
 using AdminPortal.Web.Hosting;
@@ -26,7 +27,7 @@ catch (StartupException e)
     return 2;
 }
 
-builder.AddPortalCore(database).AddPortalSecurity().AddPortalApi().AddPortalPki().AddPortalUi();
+builder.AddPortalCore(database).AddPortalSecurity().AddPortalApi().AddPortalPki().AddPortalBundles().AddPortalUi();
 var app = builder.Build();
 
 try

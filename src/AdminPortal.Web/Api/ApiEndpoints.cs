@@ -1,4 +1,5 @@
 using AdminPortal.Web.Audit;
+using AdminPortal.Web.Bundles;
 using AdminPortal.Web.Errors;
 using AdminPortal.Web.Operators;
 using AdminPortal.Web.Pki;
@@ -42,6 +43,7 @@ public static class ApiEndpoints
         v1.MapOperatorEndpoints();
         v1.MapTokenEndpoints();
         v1.MapPkiEndpoints();
+        v1.MapBundleEndpoints();
         return app;
     }
 }
