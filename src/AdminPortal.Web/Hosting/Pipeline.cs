@@ -1,6 +1,6 @@
-using AdminPortal.Web.Bundles;
 using AdminPortal.Web.Account;
 using AdminPortal.Web.Api;
+using AdminPortal.Web.Bundles;
 using AdminPortal.Web.Components;
 using AdminPortal.Web.Operators;
 using AdminPortal.Web.Pki;
