@@ -35,8 +35,10 @@ public static class BundleEndpoints
             .WithSummary("Creates a one-time download link (expiresInHours, default 24); email: true also sends it to the user's address.");
         users.MapGet("/download-links", async (string name, DownloadLinks links, CancellationToken ct) => TypedResults.Ok(await links.ListAsync(name, ct)))
             .RequireAuthorization(Permissions.BundlesDeliver).WithSummary("The user's download links and their status.");
-        api.MapPost("/download-links/{id:guid}/revoke", async (Guid id, HttpContext http, DownloadLinks links, CancellationToken ct) =>
-                (await links.RevokeAsync(id, Actors.From(http), ct)).ToHttp(TypedResults.Ok))
+        api.MapPost("/download-links/{id}/revoke", async (string id, HttpContext http, DownloadLinks links, CancellationToken ct) =>
+                Guid.TryParse(id, out var linkId)
+                    ? (await links.RevokeAsync(linkId, Actors.From(http), ct)).ToHttp(TypedResults.Ok)
+                    : new NotFound("download link", id).ToProblem())
             .WithTags("Bundles").RequireAuthorization(Permissions.BundlesDeliver).WithSummary("Withdraws an unused download link.");
         return api;
     }

@@ -61,7 +61,7 @@ public static partial class ProfileInput
         if (ciphers.Length == 0 || ciphers.Any(c => !Ciphers.Contains(c)))
             return new InvalidInput("dataCiphers", $"dataCiphers are chosen from {string.Join(", ", Ciphers)}.");
         var network = r.ServerNetwork ?? "10.8.0.0/24";
-        if (!IPNetwork.TryParse(network, out var net) || net.BaseAddress.AddressFamily != AddressFamily.InterNetwork || net.PrefixLength is < 8 or > 29)
+        if (!IsV4Network(network) || IPNetwork.Parse(network) is not { PrefixLength: >= 8 and <= 29 } net)
             return new InvalidInput("serverNetwork", "serverNetwork is an IPv4 network in CIDR form, /8 to /29 (e.g. 10.8.0.0/24).");
         var routes = r.PushRoutes ?? [];
         if (routes.Length > 64) return new InvalidInput("pushRoutes", "At most 64 pushed routes.");
@@ -96,8 +96,10 @@ public static partial class ProfileInput
         return true;
     }
 
+    /// <summary>An IPv4 network whose address has no bits past its prefix (10.0.0.0/8, not 10.0.0.1/8).</summary>
     private static bool IsV4Network(string? x) =>
-        x is not null && IPNetwork.TryParse(x, out var n) && n.BaseAddress.AddressFamily == AddressFamily.InterNetwork;
+        x is not null && IPNetwork.TryParse(x, out var n) && n.BaseAddress.AddressFamily == AddressFamily.InterNetwork
+        && IPAddress.TryParse(x.Split('/')[0], out var given) && given.Equals(n.BaseAddress); // .NET masks 10.0.0.1/8 silently
 
     private static bool IsHost(string h) =>
         IPAddress.TryParse(h, out var ip) ? ip.ToString() == h || h.Contains(':') : HostName().IsMatch(h) && !h.All(c => char.IsDigit(c) || c == '.');

@@ -1,8 +1,6 @@
-using System.IO.Compression;
 using System.Net;
 using System.Net.Http.Json;
 using System.Runtime.Versioning;
-using System.Text;
 using System.Text.Json;
 using AdminPortal.Tests.Infrastructure;
 using AdminPortal.Tests.Peers;
@@ -31,7 +29,7 @@ public sealed class BundleHandshakeTests(KestrelPortal app) : IClassFixture<Kest
 
         var zip = await admin.GetAsync("/api/v1/vpn-profiles/corp/server-files");
         Assert.Equal(HttpStatusCode.OK, zip.StatusCode);
-        await using var lab = await OpenVpnLab.StartFromServerFilesAsync(Unzip(await zip.Content.ReadAsByteArrayAsync()));
+        await using var lab = await OpenVpnLab.StartFromServerFilesAsync(Zips.Text(await zip.Content.ReadAsByteArrayAsync()));
 
         var person = app.Anonymous();
         var aliceLink = await LinkAsync(helpdesk, "alice", "ovpn");
@@ -84,13 +82,4 @@ public sealed class BundleHandshakeTests(KestrelPortal app) : IClassFixture<Kest
         return await r.Content.ReadAsStringAsync();
     }
 
-    public static Dictionary<string, string> Unzip(byte[] zip)
-    {
-        using var archive = new ZipArchive(new MemoryStream(zip));
-        return archive.Entries.ToDictionary(e => e.FullName, e =>
-        {
-            using var r = new StreamReader(e.Open(), Encoding.UTF8);
-            return r.ReadToEnd();
-        });
-    }
 }

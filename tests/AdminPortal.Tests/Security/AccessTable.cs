@@ -55,6 +55,13 @@ public static class AccessTable
         new("POST", "/api/v1/vpn-users/{name}/revoke", "/api/v1/vpn-users/no-such-user/revoke", Permissions.CertificatesRevoke, HttpStatusCode.NotFound, "{}"),
         new("POST", "/api/v1/vpn-users/{name}/renew", "/api/v1/vpn-users/no-such-user/renew", Permissions.CertificatesIssue, HttpStatusCode.NotFound),
         new("GET", "/api/v1/certificates", "/api/v1/certificates", Permissions.VpnUsersRead, HttpStatusCode.OK),
+        new("POST", "/api/v1/vpn-profiles", "/api/v1/vpn-profiles", Permissions.VpnServersManage, HttpStatusCode.BadRequest, "{}"),
+        new("GET", "/api/v1/vpn-profiles", "/api/v1/vpn-profiles", Permissions.VpnUsersRead, HttpStatusCode.OK),
+        new("GET", "/api/v1/vpn-profiles/{name}/server-files", "/api/v1/vpn-profiles/no-such-profile/server-files", Permissions.VpnServersManage, HttpStatusCode.NotFound),
+        new("GET", "/api/v1/vpn-users/{name}/bundle", "/api/v1/vpn-users/no-such-user/bundle?profile=p&platform=ovpn", Permissions.BundlesDeliver, HttpStatusCode.NotFound),
+        new("POST", "/api/v1/vpn-users/{name}/download-links", "/api/v1/vpn-users/no-such-user/download-links", Permissions.BundlesDeliver, HttpStatusCode.NotFound, """{"profile":"p","platform":"ovpn"}"""),
+        new("GET", "/api/v1/vpn-users/{name}/download-links", "/api/v1/vpn-users/no-such-user/download-links", Permissions.BundlesDeliver, HttpStatusCode.OK),
+        new("POST", "/api/v1/download-links/{id}/revoke", "/api/v1/download-links/00000000-0000-0000-0000-000000000000/revoke", Permissions.BundlesDeliver, HttpStatusCode.NotFound),
     ];
 
     /// <summary>Pages behind a permission; <see cref="PageCall.Permission"/> null marks the pages open to anyone.</summary>
@@ -68,6 +75,8 @@ public static class AccessTable
         new("/vpn-users", Permissions.VpnUsersRead),
         new("/vpn-users/{Name}", Permissions.VpnUsersRead),
         new("/certificates", Permissions.VpnUsersRead),
+        new("/bundles", Permissions.BundlesDeliver),
+        new("/vpn-profiles", Permissions.VpnUsersRead),
         new("/account/login", null),
         new("/account/login-2fa", null),
         new("/account/setup/{Token}", null),
