@@ -512,6 +512,9 @@ namespace AdminPortal.Migrations.Migrations
                     b.Property<DateTimeOffset>("NotBefore")
                         .HasColumnType("timestamp with time zone");
 
+                    b.Property<Guid?>("ParentId")
+                        .HasColumnType("uuid");
+
                     b.Property<string>("Serial")
                         .IsRequired()
                         .HasMaxLength(64)
@@ -528,6 +531,9 @@ namespace AdminPortal.Migrations.Migrations
                         .HasColumnType("character varying(256)");
 
                     b.HasKey("Id");
+
+                    b.HasIndex("ParentId")
+                        .IsUnique();
 
                     b.ToTable("certificate_authorities", (string)null);
                 });
@@ -825,6 +831,14 @@ namespace AdminPortal.Migrations.Migrations
                         .IsRequired();
 
                     b.Navigation("ServerCertificate");
+                });
+
+            modelBuilder.Entity("AdminPortal.Data.Pki.CertificateAuthority", b =>
+                {
+                    b.HasOne("AdminPortal.Data.Pki.CertificateAuthority", null)
+                        .WithMany()
+                        .HasForeignKey("ParentId")
+                        .OnDelete(DeleteBehavior.Restrict);
                 });
 
             modelBuilder.Entity("AdminPortal.Data.Pki.IssuedCertificate", b =>

@@ -10,7 +10,7 @@ namespace AdminPortal.Pki;
 
 /// <summary>
 /// Builds the certificates OpenVPN accepts (OPENVPN.md): a root CA (CA:TRUE critical, keyCertSign+cRLSign,
-/// SKI) and leaves with basicConstraints CA:FALSE (critical), keyUsage digitalSignature (+keyEncipherment
+/// SKI), an optional issuing intermediate (the same, pathLen 0, plus AKI) and leaves with basicConstraints CA:FALSE (critical), keyUsage digitalSignature (+keyEncipherment
 /// for RSA) critical, exactly one of clientAuth/serverAuth, SKI and AKI.
 /// </summary>
 public static class CertificateBuilder
@@ -22,27 +22,44 @@ public static class CertificateBuilder
 
     public static X509Certificate CreateRootCa(string commonName, AsymmetricCipherKeyPair keys, DateTimeOffset now, TimeSpan validity, BigInteger serial)
     {
-        var name = Name(commonName);
+        var g = CaGenerator(Name(commonName), Name(commonName), keys.Public, now, now + validity, serial, new BasicConstraints(true));
+        return g.Generate(new Asn1SignatureFactory(SignatureFor(KeyPairs.AlgorithmOf(keys.Public)), keys.Private, Random));
+    }
+
+    /// <summary>
+    /// An issuing intermediate under <paramref name="root"/>: CA:TRUE with pathLen 0 (it signs leaves only), keyCertSign
+    /// + cRLSign, SKI and the root's AKI; it never outlives the root. OpenSSL's -x509_strict accepts the chain.
+    /// </summary>
+    public static X509Certificate CreateIntermediateCa(
+        CertificateAuthorityKeys root, string commonName, AsymmetricCipherKeyPair keys, DateTimeOffset now, TimeSpan validity, BigInteger serial)
+    {
+        var g = CaGenerator(root.Certificate.SubjectDN, Name(commonName), keys.Public, now, Min(now + validity, root.Certificate.NotAfter), serial,
+            new BasicConstraints(0));
+        g.AddExtension(X509Extensions.AuthorityKeyIdentifier, false, X509ExtensionUtilities.CreateAuthorityKeyIdentifier(root.Certificate));
+        return g.Generate(new Asn1SignatureFactory(root.SignatureAlgorithm, root.PrivateKey, Random));
+    }
+
+    private static X509V3CertificateGenerator CaGenerator(
+        X509Name issuer, X509Name subject, AsymmetricKeyParameter publicKey, DateTimeOffset now, DateTimeOffset notAfter, BigInteger serial, BasicConstraints constraints)
+    {
         var g = new X509V3CertificateGenerator();
         g.SetSerialNumber(serial);
-        g.SetIssuerDN(name);
-        g.SetSubjectDN(name);
+        g.SetIssuerDN(issuer);
+        g.SetSubjectDN(subject);
         g.SetNotBefore((now - Backdate).UtcDateTime);
-        g.SetNotAfter((now + validity).UtcDateTime);
-        g.SetPublicKey(keys.Public);
-        g.AddExtension(X509Extensions.BasicConstraints, true, new BasicConstraints(true));
+        g.SetNotAfter(notAfter.UtcDateTime);
+        g.SetPublicKey(publicKey);
+        g.AddExtension(X509Extensions.BasicConstraints, true, constraints);
         g.AddExtension(X509Extensions.KeyUsage, true, new KeyUsage(KeyUsage.KeyCertSign | KeyUsage.CrlSign));
-        g.AddExtension(X509Extensions.SubjectKeyIdentifier, false, X509ExtensionUtilities.CreateSubjectKeyIdentifier(keys.Public));
-        return g.Generate(new Asn1SignatureFactory(SignatureFor(KeyPairs.AlgorithmOf(keys.Public)), keys.Private, Random));
+        g.AddExtension(X509Extensions.SubjectKeyIdentifier, false, X509ExtensionUtilities.CreateSubjectKeyIdentifier(publicKey));
+        return g;
     }
 
     public static X509Certificate Issue(
         CertificateAuthorityKeys ca, CertificateKind kind, string commonName, AsymmetricKeyParameter publicKey,
         DateTimeOffset now, TimeSpan validity, BigInteger serial)
     {
-        var notAfter = now + validity;
-        var caNotAfter = new DateTimeOffset(ca.Certificate.NotAfter, TimeSpan.Zero);
-        if (notAfter > caNotAfter) notAfter = caNotAfter; // never outlive the CA
+        var notAfter = Min(now + validity, ca.Certificate.NotAfter); // never outlive the CA
         var g = new X509V3CertificateGenerator();
         g.SetSerialNumber(serial);
         g.SetIssuerDN(ca.Certificate.SubjectDN);
@@ -59,6 +76,9 @@ public static class CertificateBuilder
         g.AddExtension(X509Extensions.AuthorityKeyIdentifier, false, X509ExtensionUtilities.CreateAuthorityKeyIdentifier(ca.Certificate));
         return g.Generate(new Asn1SignatureFactory(ca.SignatureAlgorithm, ca.PrivateKey, Random));
     }
+
+    private static DateTimeOffset Min(DateTimeOffset wanted, DateTime caNotAfter) =>
+        wanted > new DateTimeOffset(caNotAfter, TimeSpan.Zero) ? new DateTimeOffset(caNotAfter, TimeSpan.Zero) : wanted;
 
     public static X509Name Name(string commonName) => new([X509Name.CN], [commonName]);
 

@@ -3,10 +3,16 @@ using Microsoft.EntityFrameworkCore.Metadata.Builders;
 
 namespace AdminPortal.Data.Pki;
 
-/// <summary>The portal's CA: its certificate, its private key encrypted under the master key, and its current CRL.</summary>
+/// <summary>
+/// A CA of the portal: its certificate, its private key encrypted under the master key, and its current CRL.
+/// The root has no parent; an optional issuing intermediate has the root as parent. The issuing CA (the one
+/// that signs new certificates) is the intermediate when there is one, else the root.
+/// </summary>
 public class CertificateAuthority
 {
     public Guid Id { get; set; }
+    /// <summary>The root that signed this CA; null for the root itself.</summary>
+    public Guid? ParentId { get; set; }
     public required string Name { get; set; }
     public required string Subject { get; set; }
     public required string KeyAlgorithm { get; set; }
@@ -42,5 +48,8 @@ internal sealed class CertificateAuthorityConfiguration : IEntityTypeConfigurati
         b.Property(c => c.Sha256Fingerprint).HasMaxLength(95);
         b.Property(c => c.CreatedBy).HasMaxLength(256);
         b.Property(c => c.CrlLastError).HasMaxLength(2000);
+        // At most one intermediate under a root.
+        b.HasIndex(c => c.ParentId).IsUnique();
+        b.HasOne<CertificateAuthority>().WithMany().HasForeignKey(c => c.ParentId).OnDelete(DeleteBehavior.Restrict);
     }
 }

@@ -27,7 +27,7 @@ public sealed class DashboardService(NpgsqlDataSource dataSource, AuditIntegrity
                (SELECT count(*) FROM certificates WHERE "Status" = 'active' AND "NotAfter" > $2 AND "NotAfter" <= $2 + interval '7 days'),
                (SELECT count(*) FROM certificates WHERE "Status" = 'active' AND "NotAfter" > $2 AND "NotAfter" <= $2 + interval '30 days'),
                (SELECT count(*) FROM certificates WHERE "Status" = 'active' AND "NotAfter" > $2 AND "NotAfter" <= $2 + interval '90 days'),
-               (SELECT "CrlNextUpdate" FROM certificate_authorities LIMIT 1)
+               (SELECT min("CrlNextUpdate") FROM certificate_authorities) -- the first CRL to run out, root or intermediate
         """;
 
     private const string PerDay = """

@@ -1,3 +1,4 @@
+using System.Runtime.ExceptionServices;
 using AdminPortal.Data;
 using AdminPortal.Data.Audit;
 using AdminPortal.Data.Jobs;
@@ -8,8 +9,9 @@ using Microsoft.EntityFrameworkCore;
 namespace AdminPortal.Web.Pki;
 
 /// <summary>
-/// Keeps the CRL from ever running out: every few minutes (once per period across instances) a CRL past
-/// half its lifetime is regenerated with the next cRLNumber. A failure is recorded on the CA for its page.
+/// Keeps the CRLs from ever running out: every few minutes (once per period across instances) each CA's CRL
+/// (the root's, and the intermediate's when there is one) past half its lifetime is regenerated with that CA's
+/// next cRLNumber. A failure is recorded on the CA it concerns, for its page; the other CAs are still refreshed.
 /// </summary>
 public sealed class CrlRefreshJob(AuditedWork work, CrlService crls, IDbContextFactory<PortalDbContext> dbs, JobLeases leases, TimeProvider time, ILogger<CrlRefreshJob> logger)
     : ScheduledJob(leases, time, logger)
@@ -19,23 +21,36 @@ public sealed class CrlRefreshJob(AuditedWork work, CrlService crls, IDbContextF
 
     protected override async Task RunOnceAsync(CancellationToken ct)
     {
-        try
+        List<Guid> ids;
+        await using (var db = await dbs.CreateDbContextAsync(ct)) ids = await db.CertificateAuthorities.Select(c => c.Id).ToListAsync(ct);
+        ExceptionDispatchInfo? failure = null;
+        foreach (var id in ids)
         {
-            var refreshed = await work.RunAsync<CrlInfo?>(async (_, db, c) =>
+            try
             {
-                var ca = await db.CertificateAuthorities.FirstOrDefaultAsync(c);
-                if (ca?.CrlThisUpdate is not { } thisUpdate || ca.CrlNextUpdate is not { } nextUpdate) return (null, null);
-                if (Clock.GetUtcNow() < thisUpdate + (nextUpdate - thisUpdate) / 2) return (null, null);
-                var info = await crls.RegenerateAsync(db, ca, c);
-                return (info, new AuditEntry(AuditActor.System, "pki.crl.refreshed", $"ca:{ca.Name}", new { crlNumber = info.Number, nextUpdate = info.NextUpdate }));
-            }, ct);
-            if (refreshed is not null) logger.LogInformation("Refreshed the CRL: number {Number}, next update {NextUpdate}", refreshed.Number, refreshed.NextUpdate);
+                await RefreshAsync(id, ct);
+            }
+            catch (Exception e) when (e is not OperationCanceledException)
+            {
+                await using var db = await dbs.CreateDbContextAsync(ct);
+                await db.CertificateAuthorities.Where(c => c.Id == id)
+                    .ExecuteUpdateAsync(s => s.SetProperty(c => c.CrlLastError, $"{Clock.GetUtcNow():u}: {e.Message}"), ct);
+                failure ??= ExceptionDispatchInfo.Capture(e);
+            }
         }
-        catch (Exception e) when (e is not OperationCanceledException)
+        failure?.Throw();
+    }
+
+    private async Task RefreshAsync(Guid id, CancellationToken ct)
+    {
+        var refreshed = await work.RunAsync<CrlInfo?>(async (_, db, c) =>
         {
-            await using var db = await dbs.CreateDbContextAsync(ct);
-            await db.CertificateAuthorities.ExecuteUpdateAsync(s => s.SetProperty(c => c.CrlLastError, $"{Clock.GetUtcNow():u}: {e.Message}"), ct);
-            throw;
-        }
+            var ca = await db.CertificateAuthorities.FirstOrDefaultAsync(x => x.Id == id, c);
+            if (ca?.CrlThisUpdate is not { } thisUpdate || ca.CrlNextUpdate is not { } nextUpdate) return (null, null);
+            if (Clock.GetUtcNow() < thisUpdate + (nextUpdate - thisUpdate) / 2) return (null, null);
+            var info = await crls.RegenerateAsync(db, ca, c);
+            return (info, new AuditEntry(AuditActor.System, "pki.crl.refreshed", $"ca:{ca.Name}", new { crlNumber = info.Number, nextUpdate = info.NextUpdate }));
+        }, ct);
+        if (refreshed is not null) logger.LogInformation("Refreshed the CRL of CA {Ca}: number {Number}, next update {NextUpdate}", id, refreshed.Number, refreshed.NextUpdate);
     }
 }

@@ -6,7 +6,9 @@ using Microsoft.EntityFrameworkCore;
 
 namespace AdminPortal.Web.Pki;
 
-public sealed record CreateCaRequest(string? Name, string? KeyAlgorithm, int? ValidDays);
+/// <summary>The root CA to create; with <c>intermediate</c>, also an issuing intermediate under it.</summary>
+public sealed record CreateCaRequest(string? Name, string? KeyAlgorithm, int? ValidDays, CreateIntermediateRequest? Intermediate = null);
+public sealed record CreateIntermediateRequest(string? Name, string? KeyAlgorithm, int? ValidDays);
 public sealed record CreateVpnUserRequest(string? Name, string? Email, int? ValidDays, string? KeyAlgorithm, string? Csr);
 public sealed record RevokeRequest(string? Reason);
 
@@ -16,11 +18,18 @@ public static class PkiEndpoints
     {
         var ca = api.MapGroup("/ca").WithTags("Certificate authority");
         ca.MapPost("", async (CreateCaRequest body, HttpContext http, CaService cas, CancellationToken ct) =>
-                (await cas.CreateAsync(body.Name, body.KeyAlgorithm, body.ValidDays, Actors.From(http), ct)).ToHttp(i => TypedResults.Created("/api/v1/ca", i)))
-            .RequireAuthorization(Permissions.CaManage).WithSummary("Creates the certificate authority (once). keyAlgorithm: ecdsa-p256 (default), ecdsa-p384, rsa-2048/3072/4096, ed25519.");
+                (await cas.CreateAsync(new NewCa(body.Name, body.KeyAlgorithm, body.ValidDays),
+                    body.Intermediate is { } i ? new NewCa(i.Name, i.KeyAlgorithm, i.ValidDays) : null, Actors.From(http), ct))
+                    .ToHttp(i => TypedResults.Created("/api/v1/ca", i)))
+            .RequireAuthorization(Permissions.CaManage).WithSummary("Creates the certificate authority (once). keyAlgorithm: ecdsa-p256 (default), ecdsa-p384, rsa-2048/3072/4096, ed25519. " +
+                "With `intermediate: {name, keyAlgorithm?, validDays?}` also an issuing intermediate under the root, which then signs every new certificate.");
+        ca.MapPost("/intermediate", async (CreateIntermediateRequest body, HttpContext http, CaService cas, CancellationToken ct) =>
+                (await cas.AddIntermediateAsync(new NewCa(body.Name, body.KeyAlgorithm, body.ValidDays), Actors.From(http), ct))
+                    .ToHttp(i => TypedResults.Created("/api/v1/ca", i)))
+            .RequireAuthorization(Permissions.CaManage).WithSummary("Adds the issuing intermediate to a root-only CA (409 when it has one); new certificates are signed by it from then on.");
         ca.MapGet("", async (CaService cas, CancellationToken ct) =>
                 await cas.GetAsync(ct) is { } info ? Results.Ok(info) : TypedResults.Problem("There is no certificate authority yet.", statusCode: 404, title: "Not found"))
-            .RequireAuthorization(Permissions.CrlManage).WithSummary("The CA: subject, fingerprint, validity and CRL status.");
+            .RequireAuthorization(Permissions.CrlManage).WithSummary("The root CA: subject, fingerprint, validity and CRL status, with its issuing intermediate (same fields) when there is one.");
 
         var users = api.MapGroup("/vpn-users").WithTags("VPN users");
         users.MapPost("", async (CreateVpnUserRequest body, HttpContext http, VpnUserService svc, CancellationToken ct) =>
@@ -50,22 +59,26 @@ public static class PkiEndpoints
         return api;
     }
 
-    /// <summary>The CA certificate and the current CRL, public and unauthenticated, for servers and clients to fetch.</summary>
+    /// <summary>
+    /// The CA chain and the current CRLs, public and unauthenticated, for servers and clients to fetch. With an intermediate,
+    /// ca.pem is the chain (intermediate, then root) and crl.pem both CRLs concatenated (intermediate's first): OpenVPN's
+    /// crl-verify needs the CRL of every CA in the chain. crl.der holds one CRL only: the issuing CA's.
+    /// </summary>
     public static WebApplication MapPublicPki(this WebApplication app)
     {
         var g = app.MapGroup("/pki").AllowAnonymous().WithTags("Public PKI");
         g.MapGet("/ca.pem", async (IDbContextFactory<PortalDbContext> dbs, CancellationToken ct) =>
-            await CurrentAsync(dbs, ct) is { } ca ? Results.Text(ca.CertificatePem, "application/x-pem-file") : Results.NotFound());
+            await ChainAsync(dbs, ct) is { Count: > 0 } chain ? Results.Text(chain.ChainPem(), "application/x-pem-file") : Results.NotFound());
         g.MapGet("/crl.pem", async (IDbContextFactory<PortalDbContext> dbs, CancellationToken ct) =>
-            await CurrentAsync(dbs, ct) is { CrlDer: { } der } ? Results.Text(Pem.Block("X509 CRL", der), "application/x-pem-file") : Results.NotFound());
+            (await ChainAsync(dbs, ct)).CrlPem() is { } crl ? Results.Text(crl, "application/x-pem-file") : Results.NotFound());
         g.MapGet("/crl.der", async (IDbContextFactory<PortalDbContext> dbs, CancellationToken ct) =>
-            await CurrentAsync(dbs, ct) is { CrlDer: { } der } ? Results.Bytes(der, "application/pkix-crl") : Results.NotFound());
+            await ChainAsync(dbs, ct) is [{ CrlDer: { } der }, ..] ? Results.Bytes(der, "application/pkix-crl") : Results.NotFound());
         return app;
     }
 
-    private static async Task<AdminPortal.Data.Pki.CertificateAuthority?> CurrentAsync(IDbContextFactory<PortalDbContext> dbs, CancellationToken ct)
+    private static async Task<List<AdminPortal.Data.Pki.CertificateAuthority>> ChainAsync(IDbContextFactory<PortalDbContext> dbs, CancellationToken ct)
     {
         await using var db = await dbs.CreateDbContextAsync(ct);
-        return await db.CertificateAuthorities.AsNoTracking().FirstOrDefaultAsync(ct);
+        return await db.CertificateAuthorities.AsNoTracking().IssuingFirstAsync(ct);
     }
 }

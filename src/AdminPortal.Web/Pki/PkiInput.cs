@@ -17,10 +17,10 @@ public static partial class PkiInput
     public static PortalError? Days(int? days, int max, string field = "validDays") =>
         days is null || (days >= 1 && days <= max) ? null : new InvalidInput(field, $"{field} must be between 1 and {max}.");
 
-    public static Result<KeyAlgorithm> Algorithm(string? name, KeyAlgorithm fallback) =>
+    public static Result<KeyAlgorithm> Algorithm(string? name, KeyAlgorithm fallback, string field = "keyAlgorithm") =>
         name is null ? fallback
         : KeyAlgorithms.TryParse(name, out var a) ? a
-        : new InvalidInput("keyAlgorithm", "keyAlgorithm must be one of ecdsa-p256, ecdsa-p384, rsa-2048, rsa-3072, rsa-4096, ed25519.");
+        : new InvalidInput(field, "keyAlgorithm must be one of ecdsa-p256, ecdsa-p384, rsa-2048, rsa-3072, rsa-4096, ed25519.");
 
     public static Result<RevocationReason> Reason(string? name) =>
         name is null ? RevocationReason.Unspecified

@@ -8,6 +8,8 @@ public sealed class PkiOptions
     public const string Section = "Pki";
 
     [Range(1, 36500)] public int CaValidDays { get; set; } = 3650;
+    /// <summary>An issuing intermediate's default validity; it never outlives the root.</summary>
+    [Range(1, 36500)] public int IntermediateValidDays { get; set; } = 1825;
     [Range(1, 3650)] public int CertificateValidDays { get; set; } = 825;
     [Range(1, 3650)] public int CrlLifetimeDays { get; set; } = 30;
     public string DefaultKeyAlgorithm { get; set; } = "ecdsa-p256";

@@ -15,7 +15,11 @@ public sealed record IssueUserRequest(string? Name, string? Email, int? ValidDay
 
 public sealed record VpnUserCertificate(string Name, string? Email, string Status, string Serial, DateTimeOffset NotAfter, string CertificatePem);
 
-/// <summary>Issue, revoke and renew VPN users' client certificates; each change and its CRL in one audited transaction.</summary>
+/// <summary>
+/// Issue, revoke and renew VPN users' client certificates; each change and its CRL in one audited transaction. New
+/// certificates come from the issuing CA (the intermediate when there is one); a revocation goes on the CRL of the
+/// CA that issued the certificate.
+/// </summary>
 public sealed class VpnUserService(AuditedWork work, CaKeys keys, CrlService crls, SecretProtector secrets, IOptions<PkiOptions> options, TimeProvider time)
 {
     public const string Profile = "default";
@@ -34,7 +38,7 @@ public sealed class VpnUserService(AuditedWork work, CaKeys keys, CrlService crl
 
         return await work.RunAsync<Result<VpnUserCertificate>>(async (_, db, c) =>
         {
-            var ca = await db.CertificateAuthorities.FirstOrDefaultAsync(c);
+            var ca = await db.CertificateAuthorities.IssuingAsync(c);
             if (ca is null) return (new Conflict("There is no certificate authority yet: create it first."), null);
             var user = await db.VpnUsers.FirstOrDefaultAsync(u => u.Name == request.Name, c);
             if (user is not null && await db.Certificates.AnyAsync(x => x.VpnUserId == user.Id && x.Profile == Profile && x.Status == CertificateStatus.Active, c))
@@ -72,14 +76,17 @@ public sealed class VpnUserService(AuditedWork work, CaKeys keys, CrlService crl
         {
             var (user, old, error) = await ActiveAsync(db, name, c);
             if (error is not null) return (error, null);
-            var ca = await db.CertificateAuthorities.SingleAsync(x => x.Id == old!.CaId, c);
+            // The old certificate's CA lists its revocation; the new one comes from the issuing CA (they differ once an
+            // intermediate was added to a root that had already issued).
+            var oldCa = await db.CertificateAuthorities.SingleAsync(x => x.Id == old!.CaId, c);
+            var issuing = (await db.CertificateAuthorities.IssuingAsync(c))!;
             Revoke(old!, RevocationReason.Superseded, actor);
             await db.SaveChangesAsync(c);
             var pair = KeyPairs.Generate(KeyAlgorithms.TryParse(old!.KeyAlgorithm, out var a) ? a : KeyAlgorithm.EcdsaP256);
-            var cert = Issue(ca, user!, pair.Public, pair.Private, null, actor);
+            var cert = Issue(issuing, user!, pair.Public, pair.Private, null, actor);
             db.Certificates.Add(cert);
             if (await SaveAsync(db, c) is { } conflict) return (conflict, null);
-            var crl = await crls.RegenerateAsync(db, ca, c);
+            var crl = await crls.RegenerateAsync(db, oldCa, c);
             return (View(user!, cert), new AuditEntry(actor, "pki.certificate.renewed", $"vpn-user:{user!.Name}",
                 new { oldSerial = old.Serial, serial = cert.Serial, notAfter = cert.NotAfter, crlNumber = crl.Number }));
         }, ct);

@@ -143,7 +143,7 @@ public sealed class PkiJourneyTests(BrowserPortal portal) : IClassFixture<Browse
     }
 
     /// <summary>Closes the result messages so that they do not cover the page in its screenshot.</summary>
-    private static async Task DismissSnackbarsAsync(IPage page)
+    internal static async Task DismissSnackbarsAsync(IPage page)
     {
         foreach (var close in await page.Locator(".mud-snackbar button").AllAsync()) await close.ClickAsync(new() { Force = true });
         await Expect(page.Locator(".mud-snackbar")).ToHaveCountAsync(0);

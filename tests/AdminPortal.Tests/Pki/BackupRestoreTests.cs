@@ -69,4 +69,35 @@ public sealed class BackupRestoreTests : IDisposable
         Assert.True(await newDb.AuditEvents.AnyAsync(e => e.Action == "pki.backup.restored"));
         Assert.True(await oldDb.AuditEvents.AnyAsync(e => e.Action == "pki.backup.created"));
     }
+
+    [Fact]
+    public async Task A_restored_two_tier_ca_keeps_its_intermediate_which_goes_on_signing()
+    {
+        var admin = await _old.TokenClientAsync(Roles.Admin);
+        Assert.Equal(HttpStatusCode.Created, (await admin.PostAsJsonAsync("/api/v1/ca", new { name = "Backup-Root", intermediate = new { name = "Backup-Issuing" } })).StatusCode);
+        Assert.Equal(HttpStatusCode.Created, (await admin.PostAsJsonAsync("/api/v1/vpn-users", new { name = "alice" })).StatusCode);
+        Assert.Equal(HttpStatusCode.OK, (await admin.PostAsJsonAsync("/api/v1/vpn-users/alice/revoke", new { reason = "keyCompromise" })).StatusCode);
+        var oldChain = await _old.CreateClient().GetStringAsync("/pki/ca.pem");
+
+        var backup = await _old.Service<PkiBackup>().CreateAsync(Passphrase, Actor, default);
+        Assert.True(backup.Ok, backup.Error?.Detail);
+        Assert.DoesNotContain("PRIVATE", System.Text.Encoding.Latin1.GetString(backup.Value.File));
+        var restored = await _new.Service<PkiBackup>().RestoreAsync(backup.Value.File, Passphrase, Actor, default);
+        Assert.True(restored.Ok, restored.Error?.Detail);
+
+        var anonymous = _new.CreateClient();
+        Assert.Equal(oldChain, await anonymous.GetStringAsync("/pki/ca.pem"));
+        var crls = AdminPortal.Pki.Pem.ReadAll(await anonymous.GetStringAsync("/pki/crl.pem"), "X509 CRL");
+        Assert.Equal(2, crls.Count);
+        using var ssl = new OpenSsl();
+        var subCrl = ssl.Run("crl", "-in", ssl.Write("sub-crl.pem", AdminPortal.Pki.Pem.Block("X509 CRL", crls[0])), "-noout", "-text").Output;
+        Assert.Contains("Key Compromise", subCrl);
+        Assert.Contains("Issuer: CN = Backup-Issuing", subCrl);
+
+        var newAdmin = await _new.TokenClientAsync(Roles.Admin);
+        var carol = await newAdmin.PostAsJsonAsync("/api/v1/vpn-users", new { name = "carol" });
+        Assert.Equal(HttpStatusCode.Created, carol.StatusCode);
+        var carolPem = ssl.Write("carol.pem", (await carol.Content.ReadFromJsonAsync<System.Text.Json.JsonElement>()).GetProperty("certificatePem").GetString()!);
+        Assert.Contains("CN = Backup-Issuing", ssl.Run("x509", "-in", carolPem, "-noout", "-issuer").Output);
+    }
 }

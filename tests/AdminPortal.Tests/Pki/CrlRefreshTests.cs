@@ -55,6 +55,34 @@ public sealed class CrlRefreshTests : IDisposable
         Assert.Equal(3, await db.AuditEvents.CountAsync(e => e.Action == "pki.crl.refreshed"));
     }
 
+    [Fact]
+    public async Task Both_crls_of_a_two_tier_ca_are_refreshed_each_with_its_own_numbers()
+    {
+        var created = await _first.Service<CaService>().CreateAsync(new NewCa("Tier-Root"), new NewCa("Tier-Issuing"), AuditActor.Cli("test"), default);
+        Assert.True(created.Ok, created.Error?.Detail);
+        _ = _second.Services;
+
+        for (var period = 1; period <= 2; period++)
+        {
+            _clock.Advance(TimeSpan.FromDays(16));
+            var expected = period + 1;
+            Assert.True(await EventuallyAsync(async () => (await CasAsync()).All(c => c.CrlNumber == expected)), $"CRL numbers {expected} not reached");
+        }
+        _clock.Advance(TimeSpan.FromMinutes(1));
+        await Task.Delay(TimeSpan.FromSeconds(2));
+        Assert.All(await CasAsync(), c => Assert.Equal(3, c.CrlNumber));
+        await using var db = await _first.DbAsync();
+        var events = await db.AuditEvents.Where(e => e.Action == "pki.crl.refreshed").Select(e => e.Target).ToListAsync();
+        Assert.Equal(2, events.Count(t => t == "ca:Tier-Root"));
+        Assert.Equal(2, events.Count(t => t == "ca:Tier-Issuing"));
+    }
+
+    private async Task<List<AdminPortal.Data.Pki.CertificateAuthority>> CasAsync()
+    {
+        await using var db = await _first.DbAsync();
+        return await db.CertificateAuthorities.AsNoTracking().ToListAsync();
+    }
+
     private async Task<AdminPortal.Data.Pki.CertificateAuthority> CaAsync()
     {
         await using var db = await _first.DbAsync();

@@ -23,9 +23,9 @@ public sealed class OpenVpnHandshakeTests(PortalApp app) : IClassFixture<PortalA
     {
         var admin = await app.TokenClientAsync(Roles.Admin);
         Assert.Equal(HttpStatusCode.Created, (await admin.PostAsJsonAsync("/api/v1/ca", new { name = "Handshake-CA" })).StatusCode);
-        var alice = await IssueWithKeyAsync(admin, "alice");
-        var bob = await IssueWithKeyAsync(admin, "bob");
-        var (serverCert, serverKey) = await ServerCertificateAsync();
+        var alice = await PortalCertificates.IssueWithKeyAsync(app, admin, "alice");
+        var bob = await PortalCertificates.IssueWithKeyAsync(app, admin, "bob");
+        var (serverCert, serverKey) = await PortalCertificates.ServerCertificateAsync(app);
 
         var anonymous = app.CreateClient();
         await using var lab = await OpenVpnLab.StartAsync(
@@ -36,35 +36,18 @@ public sealed class OpenVpnHandshakeTests(PortalApp app) : IClassFixture<PortalA
         Assert.True((await lab.ConnectAsync(bob.Cert, bob.Key)).Connected);
 
         Assert.Equal(HttpStatusCode.OK, (await admin.PostAsJsonAsync("/api/v1/vpn-users/bob/revoke", new { reason = "keyCompromise" })).StatusCode);
-        lab.ReplaceCrl(await anonymous.GetStringAsync("/pki/crl.pem"));
+        await PublishedCrlRejectsAsync(lab, await anonymous.GetStringAsync("/pki/crl.pem"), revoked: bob, valid: alice);
+    }
 
-        var revoked = await lab.ConnectAsync(bob.Cert, bob.Key);
-        Assert.True(revoked.Rejected, revoked.ToString());
-        Assert.Equal("certificate revoked", revoked.Reason);
-        var still = await lab.ConnectAsync(alice.Cert, alice.Key);
+    /// <summary>After the published CRL replaces the server's (no restart), the revoked client is rejected and the valid one still connects.</summary>
+    internal static async Task PublishedCrlRejectsAsync(OpenVpnLab lab, string crlPem, (string Cert, string Key) revoked, (string Cert, string Key) valid)
+    {
+        lab.ReplaceCrl(crlPem);
+        var rejected = await lab.ConnectAsync(revoked.Cert, revoked.Key);
+        Assert.True(rejected.Rejected, rejected.ToString());
+        Assert.Equal("certificate revoked", rejected.Reason);
+        var still = await lab.ConnectAsync(valid.Cert, valid.Key);
         Assert.True(still.Connected, still.ToString());
         Assert.True(lab.ServerRunning);
-    }
-
-    private async Task<(string Cert, string Key)> IssueWithKeyAsync(HttpClient admin, string name)
-    {
-        var r = await admin.PostAsJsonAsync("/api/v1/vpn-users", new { name });
-        Assert.Equal(HttpStatusCode.Created, r.StatusCode);
-        var cert = (await r.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("certificatePem").GetString()!;
-        // Client bundles arrive with the next issue; until then the test reads the stored key the way they will.
-        await using var db = await app.DbAsync();
-        var row = await db.Certificates.SingleAsync(c => c.CommonName == name && c.Status == "active");
-        var pkcs8 = app.Service<AdminPortal.Data.SecretProtector>().Unprotect(row.EncryptedKey!, CaKeys.CertificatePurpose(row.Id));
-        return (cert, Pem.PrivateKey(pkcs8));
-    }
-
-    private async Task<(string Cert, string Key)> ServerCertificateAsync()
-    {
-        // Server certificates are issued with VPN profiles (next issue); here the engine signs one with the portal's CA.
-        await using var db = await app.DbAsync();
-        var ca = app.Service<CaKeys>().Open(await db.CertificateAuthorities.SingleAsync());
-        var keys = KeyPairs.Generate(KeyAlgorithm.EcdsaP256);
-        var cert = CertificateBuilder.Issue(ca, CertificateKind.Server, "vpn.example.test", keys.Public, DateTimeOffset.UtcNow, TimeSpan.FromDays(30), Serials.New());
-        return (Pem.Certificate(cert), Pem.PrivateKey(KeyPairs.ExportPkcs8(keys.Private)));
     }
 }

@@ -54,6 +54,33 @@ public sealed class PkiEngineTests : IDisposable
         Assert.Contains("Certificate Sign, CRL Sign", caText);
     }
 
+    public static TheoryData<KeyAlgorithm, KeyAlgorithm> Tiers => new()
+    {
+        { KeyAlgorithm.EcdsaP384, KeyAlgorithm.EcdsaP256 },
+        { KeyAlgorithm.Rsa2048, KeyAlgorithm.Ed25519 },
+        { KeyAlgorithm.Ed25519, KeyAlgorithm.Rsa2048 },
+    };
+
+    [Theory]
+    [MemberData(nameof(Tiers))]
+    public void An_intermediate_under_a_root_of_another_algorithm_gives_a_strict_chain_and_never_outlives_the_root(KeyAlgorithm rootAlgorithm, KeyAlgorithm subAlgorithm)
+    {
+        var rootKeys = KeyPairs.Generate(rootAlgorithm);
+        var root = new CertificateAuthorityKeys(CertificateBuilder.CreateRootCa("Tier Root", rootKeys, Now, TimeSpan.FromDays(100), Serials.New()), rootKeys.Private);
+        var subKeys = KeyPairs.Generate(subAlgorithm);
+        var sub = new CertificateAuthorityKeys(
+            CertificateBuilder.CreateIntermediateCa(root, "Tier Issuing", subKeys, Now, TimeSpan.FromDays(1000), Serials.New()), subKeys.Private);
+        Assert.Equal(root.Certificate.NotAfter, sub.Certificate.NotAfter);
+
+        var leafKeys = KeyPairs.Generate(KeyAlgorithm.EcdsaP256);
+        var leaf = CertificateBuilder.Issue(sub, CertificateKind.Client, "alice", leafKeys.Public, Now, TimeSpan.FromDays(825), Serials.New());
+        var (exit, output) = _ssl.Run("verify", "-x509_strict", "-purpose", "sslclient", "-CAfile", _ssl.Write("root.pem", Pem.Certificate(root.Certificate)),
+            "-untrusted", _ssl.Write("sub.pem", Pem.Certificate(sub.Certificate)), _ssl.Write("leaf.pem", Pem.Certificate(leaf)));
+        Assert.True(exit == 0, output);
+        Assert.Equal(sub.Certificate.NotAfter, leaf.NotAfter);
+        Assert.Equal(0, sub.Certificate.GetBasicConstraints()); // pathLen 0: it may sign leaves only
+    }
+
     [Fact]
     public void A_revoked_serial_is_on_the_crl_with_its_reason_and_fails_openssl_crl_check()
     {

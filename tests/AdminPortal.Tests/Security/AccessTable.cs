@@ -49,6 +49,7 @@ public static class AccessTable
         new("DELETE", "/api/v1/tokens/{name}", "/api/v1/tokens/no-such-token", Permissions.TokensManage, HttpStatusCode.NotFound),
         new("POST", "/api/v1/ca", "/api/v1/ca", Permissions.CaManage, HttpStatusCode.BadRequest, "{}"),
         new("GET", "/api/v1/ca", "/api/v1/ca", Permissions.CrlManage, HttpStatusCode.NotFound),
+        new("POST", "/api/v1/ca/intermediate", "/api/v1/ca/intermediate", Permissions.CaManage, HttpStatusCode.BadRequest, "{}"),
         new("POST", "/api/v1/vpn-users", "/api/v1/vpn-users", Permissions.CertificatesIssue, HttpStatusCode.BadRequest, "{}"),
         new("GET", "/api/v1/vpn-users", "/api/v1/vpn-users", Permissions.VpnUsersRead, HttpStatusCode.OK),
         new("GET", "/api/v1/vpn-users/{name}", "/api/v1/vpn-users/no-such-user", Permissions.VpnUsersRead, HttpStatusCode.NotFound),

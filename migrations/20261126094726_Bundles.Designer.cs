@@ -12,7 +12,7 @@ using Npgsql.EntityFrameworkCore.PostgreSQL.Metadata;
 namespace AdminPortal.Migrations.Migrations
 {
     [DbContext(typeof(PortalDbContext))]
-    [Migration("20261126084547_Bundles")]
+    [Migration("20261126094726_Bundles")]
     partial class Bundles
     {
         /// <inheritdoc />
@@ -515,6 +515,9 @@ namespace AdminPortal.Migrations.Migrations
                     b.Property<DateTimeOffset>("NotBefore")
                         .HasColumnType("timestamp with time zone");
 
+                    b.Property<Guid?>("ParentId")
+                        .HasColumnType("uuid");
+
                     b.Property<string>("Serial")
                         .IsRequired()
                         .HasMaxLength(64)
@@ -531,6 +534,9 @@ namespace AdminPortal.Migrations.Migrations
                         .HasColumnType("character varying(256)");
 
                     b.HasKey("Id");
+
+                    b.HasIndex("ParentId")
+                        .IsUnique();
 
                     b.ToTable("certificate_authorities", (string)null);
                 });
@@ -828,6 +834,14 @@ namespace AdminPortal.Migrations.Migrations
                         .IsRequired();
 
                     b.Navigation("ServerCertificate");
+                });
+
+            modelBuilder.Entity("AdminPortal.Data.Pki.CertificateAuthority", b =>
+                {
+                    b.HasOne("AdminPortal.Data.Pki.CertificateAuthority", null)
+                        .WithMany()
+                        .HasForeignKey("ParentId")
+                        .OnDelete(DeleteBehavior.Restrict);
                 });
 
             modelBuilder.Entity("AdminPortal.Data.Pki.IssuedCertificate", b =>
