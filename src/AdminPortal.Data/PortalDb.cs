@@ -10,8 +10,8 @@ public static class PortalDb
     public const string AppRole = "portal_app";
 
     public static DbContextOptionsBuilder<PortalDbContext> Configure(DbContextOptionsBuilder<PortalDbContext> b, string connectionString) =>
-        b.UseNpgsql(connectionString, o => o.MigrationsAssembly(MigrationsAssembly));
+        b.UseNpgsql(connectionString, o => o.MigrationsAssembly(MigrationsAssembly)).AddInterceptors(Email.OutboxNotifier.Instance);
 
     public static DbContextOptionsBuilder Configure(DbContextOptionsBuilder b, Npgsql.NpgsqlDataSource dataSource) =>
-        b.UseNpgsql(dataSource, o => o.MigrationsAssembly(MigrationsAssembly));
+        b.UseNpgsql(dataSource, o => o.MigrationsAssembly(MigrationsAssembly)).AddInterceptors(Email.OutboxNotifier.Instance);
 }

@@ -1,5 +1,6 @@
 using AdminPortal.Data.Audit;
 using AdminPortal.Data.Bundles;
+using AdminPortal.Data.Email;
 using AdminPortal.Data.Jobs;
 using AdminPortal.Data.Operators;
 using AdminPortal.Data.Pki;
@@ -23,6 +24,8 @@ public class PortalDbContext(DbContextOptions<PortalDbContext> options)
     public DbSet<IssuedCertificate> Certificates => Set<IssuedCertificate>();
     public DbSet<VpnProfile> VpnProfiles => Set<VpnProfile>();
     public DbSet<DownloadLink> DownloadLinks => Set<DownloadLink>();
+    public DbSet<OutboxMessage> OutboxMessages => Set<OutboxMessage>();
+    public DbSet<SmtpSettingsRow> SmtpSettings => Set<SmtpSettingsRow>();
 
     protected override void OnModelCreating(ModelBuilder builder)
     {

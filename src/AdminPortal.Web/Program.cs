@@ -2,6 +2,7 @@ using AdminPortal.Web.Api;
 using AdminPortal.Web.Bundles;
 using AdminPortal.Web.Cli;
 using AdminPortal.Web.Components;
+using AdminPortal.Web.Email;
 using AdminPortal.Web.Hosting;
 using AdminPortal.Web.Pki;
 using AdminPortal.Web.Security;
@@ -27,7 +28,7 @@ catch (StartupException e)
     return 2;
 }
 
-builder.AddPortalCore(database).AddPortalSecurity().AddPortalApi().AddPortalPki().AddPortalBundles().AddPortalUi();
+builder.AddPortalCore(database).AddPortalSecurity().AddPortalApi().AddPortalPki().AddPortalBundles().AddPortalEmail().AddPortalUi();
 var app = builder.Build();
 
 try

@@ -1,5 +1,6 @@
 using AdminPortal.Web.Audit;
 using AdminPortal.Web.Bundles;
+using AdminPortal.Web.Email;
 using AdminPortal.Web.Errors;
 using AdminPortal.Web.Operators;
 using AdminPortal.Web.Pki;
@@ -44,6 +45,8 @@ public static class ApiEndpoints
         v1.MapTokenEndpoints();
         v1.MapPkiEndpoints();
         v1.MapBundleEndpoints();
+        v1.MapEasyRsaImport();
+        v1.MapEmailEndpoints();
         return app;
     }
 }

@@ -5,14 +5,13 @@ using AdminPortal.Pki;
 using AdminPortal.Web.Errors;
 using AdminPortal.Web.Pki;
 using Microsoft.EntityFrameworkCore;
-using Microsoft.Extensions.Options;
 
 namespace AdminPortal.Web.Bundles;
 
 public sealed record BuiltBundle(BundleFile File, string UserName, string ProfileName, string Platform, string Serial);
 
 /// <summary>Builds a user's bundle for a profile and platform from the user's active certificate and its stored key.</summary>
-public sealed class BundleBuilder(VpnProfileService profiles, SecretProtector secrets, IOptions<BundleOptions> options)
+public sealed class BundleBuilder(VpnProfileService profiles, SecretProtector secrets, HelpdeskContact helpdesk)
 {
     public const int MinPassphrase = 8;
     public const int MaxPassphrase = 256;
@@ -40,7 +39,7 @@ public sealed class BundleBuilder(VpnProfileService profiles, SecretProtector se
             var credentials = new ClientCredentials(await CaMaterial.ChainPemAsync(db, ct), cert.CertificatePem, keyPem);
             var ovpn = OpenVpnConfigs.ClientProfile(profile, user.Name, credentials, profiles.TlsCryptKey(profile));
             var facts = new BundleFacts(user.Name, profile.Name, $"{string.Join(", ", profile.RemoteHosts)} ({profile.Protocol.ToUpperInvariant()} {profile.Port})",
-                cert.NotAfter, options.Value.HelpdeskContact, passphrase is not null);
+                cert.NotAfter, await helpdesk.ResolveAsync(db, ct), passphrase is not null);
             return new BuiltBundle(PlatformBundles.Build(platform, ovpn, facts), user.Name, profile.Name, platform, cert.Serial);
         }
         finally

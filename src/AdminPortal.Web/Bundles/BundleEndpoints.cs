@@ -47,13 +47,13 @@ public static class BundleEndpoints
     public static WebApplication MapDownloadLinks(this WebApplication app)
     {
         var d = app.MapGroup("/d").AllowAnonymous().DisableAntiforgery().ExcludeFromDescription();
-        d.MapGet("/{token}", async (string token, HttpContext http, DownloadLinks links, LinkGuard guard, IOptions<BundleOptions> o, IOptions<PortalOptions> portal, CancellationToken ct) =>
+        d.MapGet("/{token}", async (string token, HttpContext http, DownloadLinks links, LinkGuard guard, HelpdeskContact helpdesk, IOptions<PortalOptions> portal, CancellationToken ct) =>
         {
             if (Limited(http, guard) is { } limited) return limited;
             var info = await links.InspectAsync(token, ct);
-            return info.Ok ? Html(LinkPage.Ready(info.Value!, DownloadLinks.Url(portal.Value, token), o.Value.HelpdeskContact), 200) : Failure(info.Error!, http, guard, o.Value);
+            return info.Ok ? Html(LinkPage.Ready(info.Value!, DownloadLinks.Url(portal.Value, token), await helpdesk.ResolveAsync(ct)), 200) : await FailureAsync(info.Error!, http, guard, helpdesk, ct);
         });
-        d.MapPost("/{token}", async (string token, HttpContext http, DownloadLinks links, LinkGuard guard, IOptions<BundleOptions> o, IOptions<PortalOptions> portal, CancellationToken ct) =>
+        d.MapPost("/{token}", async (string token, HttpContext http, DownloadLinks links, LinkGuard guard, HelpdeskContact helpdesk, IOptions<PortalOptions> portal, CancellationToken ct) =>
         {
             if (Limited(http, guard) is { } limited) return limited;
             var form = http.Request.HasFormContentType ? await http.Request.ReadFormAsync(ct) : null;
@@ -61,14 +61,14 @@ public static class BundleEndpoints
             var used = await links.UseAsync(token, profileOnly: false, passphrase, Address(http), ct);
             if (used.Ok) return File(used.Value!.File);
             if (used.Error is InvalidInput bad && await links.InspectAsync(token, ct) is { Ok: true } info)
-                return Html(LinkPage.Ready(info.Value!, DownloadLinks.Url(portal.Value, token), o.Value.HelpdeskContact, bad.Message), 400);
-            return Failure(used.Error!, http, guard, o.Value);
+                return Html(LinkPage.Ready(info.Value!, DownloadLinks.Url(portal.Value, token), await helpdesk.ResolveAsync(ct), bad.Message), 400);
+            return await FailureAsync(used.Error!, http, guard, helpdesk, ct);
         });
-        d.MapGet("/{token}/profile.ovpn", async (string token, HttpContext http, DownloadLinks links, LinkGuard guard, IOptions<BundleOptions> o, CancellationToken ct) =>
+        d.MapGet("/{token}/profile.ovpn", async (string token, HttpContext http, DownloadLinks links, LinkGuard guard, HelpdeskContact helpdesk, CancellationToken ct) =>
         {
             if (Limited(http, guard) is { } limited) return limited;
             var used = await links.UseAsync(token, profileOnly: true, null, Address(http), ct);
-            return used.Ok ? File(used.Value!.File) : Failure(used.Error!, http, guard, o.Value);
+            return used.Ok ? File(used.Value!.File) : await FailureAsync(used.Error!, http, guard, helpdesk, ct);
         });
         return app;
     }
@@ -87,17 +87,18 @@ public static class BundleEndpoints
         return Html(LinkPage.TooMany(seconds), StatusCodes.Status429TooManyRequests);
     }
 
-    private static IResult Failure(PortalError error, HttpContext http, LinkGuard guard, BundleOptions o)
+    private static async Task<IResult> FailureAsync(PortalError error, HttpContext http, LinkGuard guard, HelpdeskContact helpdesk, CancellationToken ct)
     {
+        var contact = await helpdesk.ResolveAsync(ct);
         switch (error)
         {
             case NotFound:
                 guard.Failed(Address(http));
-                return Html(LinkPage.NotFound(o.HelpdeskContact), StatusCodes.Status404NotFound);
+                return Html(LinkPage.NotFound(contact), StatusCodes.Status404NotFound);
             case LinkGone gone:
-                return Html(LinkPage.Gone(gone.Message, o.HelpdeskContact), StatusCodes.Status410Gone);
+                return Html(LinkPage.Gone(gone.Message, contact), StatusCodes.Status410Gone);
             default:
-                return Html(LinkPage.Gone(error.Detail, o.HelpdeskContact), error.Status);
+                return Html(LinkPage.Gone(error.Detail, contact), error.Status);
         }
     }
 

@@ -11,6 +11,7 @@ public static class BundleServices
         s.AddSingleton<BundleDownloads>();
         s.AddSingleton<DownloadLinks>();
         s.AddSingleton<LinkGuard>();
+        s.AddSingleton<HelpdeskContact>();
         return builder;
     }
 }

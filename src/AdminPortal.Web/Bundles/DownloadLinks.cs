@@ -5,6 +5,7 @@ using AdminPortal.Data;
 using AdminPortal.Data.Audit;
 using AdminPortal.Data.Bundles;
 using AdminPortal.Web.Audit;
+using AdminPortal.Web.Email;
 using AdminPortal.Web.Errors;
 using AdminPortal.Web.Hosting;
 using Microsoft.EntityFrameworkCore;
@@ -28,7 +29,7 @@ public sealed record LinkPageInfo(string UserName, string Profile, string Platfo
 /// One-time download links: 256 random bits, only their SHA-256 stored, bound to user, profile and platform,
 /// expiring, single use (claimed under a row lock in the same transaction as its audit event), revocable.
 /// </summary>
-public sealed partial class DownloadLinks(AuditedWork work, IDbContextFactory<PortalDbContext> dbs, BundleBuilder builder,
+public sealed partial class DownloadLinks(AuditedWork work, IDbContextFactory<PortalDbContext> dbs, BundleBuilder builder, HelpdeskContact helpdesk,
     IOptions<BundleOptions> options, IOptions<PortalOptions> portal, TimeProvider time)
 {
     [GeneratedRegex("^[A-Za-z0-9_-]{43}$")]
@@ -56,8 +57,8 @@ public sealed partial class DownloadLinks(AuditedWork work, IDbContextFactory<Po
             // The link must lead somewhere: check now that a bundle can be built (active certificate with a key).
             var probe = await builder.BuildAsync(db, user, profile, request.Platform!, null, c);
             if (!probe.Ok) return (probe.Error!, null);
-            if (request.Email && string.IsNullOrEmpty(user.Email))
-                return (new InvalidInput("email", $"'{user.Name}' has no email address to send the link to."), null);
+            if (request.Email && EmailOutbox.CheckAddress(user.Email, "email") is { } noAddress)
+                return (string.IsNullOrEmpty(user.Email) ? new InvalidInput("email", $"'{user.Name}' has no email address to send the link to.") : noAddress, null);
             var token = Base64Url(RandomNumberGenerator.GetBytes(32));
             var now = time.GetUtcNow();
             var link = new DownloadLink
@@ -68,7 +69,10 @@ public sealed partial class DownloadLinks(AuditedWork work, IDbContextFactory<Po
             };
             db.DownloadLinks.Add(link);
             var url = Url(portal.Value, token);
-            // MERGE: queue the email here once the outbox lands.
+            if (request.Email)
+                EmailOutbox.Enqueue(db, DownloadLinkEmail.Create(user.Name, user.Email, profile.Name, PlatformBundles.Label(link.Platform), url, link.ExpiresAt,
+                    await helpdesk.ResolveAsync(db, c), probe.Value!.Serial) with
+                { CreatedBy = actor.Name }, now);
             return (new LinkCreated(link.Id, url, link.ExpiresAt, link.EmailedTo), new AuditEntry(actor, "bundle.link.created", $"vpn-user:{user.Name}",
                 new { linkId = link.Id, serial = probe.Value!.Serial, profile = profile.Name, platform = link.Platform, expiresAt = link.ExpiresAt, emailedTo = link.EmailedTo }));
         }, ct);

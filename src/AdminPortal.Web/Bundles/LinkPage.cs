@@ -21,15 +21,7 @@ public static class LinkPage
     public static string Ready(LinkPageInfo info, string pageUrl, string helpdesk, string? error = null)
     {
         var e = HtmlEncoder.Default;
-        var what = info.Platform switch
-        {
-            "windows" => "for Windows",
-            "macos" => "for macOS",
-            "linux" => "for Linux",
-            "ios" => "for iPhone and iPad",
-            "android" => "for Android",
-            _ => "(OpenVPN profile)",
-        };
+        var what = info.Platform == "ovpn" ? "(OpenVPN profile)" : $"for {PlatformBundles.Label(info.Platform)}";
         return Layout("Your VPN profile", $"""
             <h1>Your VPN profile</h1>
             <p>For <b>{e.Encode(info.UserName)}</b>: VPN <b>{e.Encode(info.Profile)}</b> {e.Encode(what)}.</p>

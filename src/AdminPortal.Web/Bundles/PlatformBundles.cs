@@ -16,6 +16,17 @@ public static class PlatformBundles
 {
     public static readonly string[] Platforms = ["ovpn", "windows", "macos", "linux", "ios", "android"];
 
+    /// <summary>The device in words, for people.</summary>
+    public static string Label(string platform) => platform switch
+    {
+        "windows" => "Windows",
+        "macos" => "macOS",
+        "linux" => "Linux",
+        "ios" => "iPhone and iPad",
+        "android" => "Android",
+        _ => "the OpenVPN app",
+    };
+
     public static bool IsPlatform(string? p) => p is not null && Platforms.Contains(p);
 
     public static BundleFile Build(string platform, string ovpn, BundleFacts facts)

@@ -22,7 +22,9 @@ public sealed record ImportReport(string Ca, int Imported, int Skipped, IReadOnl
 /// </summary>
 public sealed class EasyRsaImport(AuditedWork work, CaKeys keys, CrlService crls, SecretProtector secrets, TimeProvider time)
 {
-    public async Task<Result<ImportReport>> ImportAsync(string pkiDir, string? passphrase, AuditActor actor, CancellationToken ct)
+    /// <param name="progress">Called with (certificates done, total) as the import goes (for the UI's progress).</param>
+    public async Task<Result<ImportReport>> ImportAsync(string pkiDir, string? passphrase, AuditActor actor, CancellationToken ct,
+        Action<int, int>? progress = null)
     {
         string Path_(params string[] parts) => Path.Combine([pkiDir, .. parts]);
         if (!File.Exists(Path_("ca.crt")) || !File.Exists(Path_("private", "ca.key")) || !File.Exists(Path_("index.txt")))
@@ -57,7 +59,10 @@ public sealed class EasyRsaImport(AuditedWork work, CaKeys keys, CrlService crls
             var users = new Dictionary<string, VpnUser>();
             // Newest first, so a renewed user's current certificate is the active one.
             foreach (var e in entries.OrderByDescending(e => e.Expires))
+            {
                 items.Add(ImportOne(db, ca, caCert, e, users, pkiDir, actor, now));
+                progress?.Invoke(items.Count, entries.Count);
+            }
             await db.SaveChangesAsync(c);
             var crl = await crls.RegenerateAsync(db, ca, c);
             var report = new ImportReport(ca.Name, items.Count(i => i.Imported), items.Count(i => !i.Imported), items, problems);

@@ -14,6 +14,7 @@ public static class PkiServices
         s.AddSingleton<EasyRsaImport>();
         s.AddSingleton<PkiBackup>();
         s.AddSingleton<BulkRenewals>();
+        s.AddSingleton<ImportRuns>();
         s.AddHostedService<CrlRefreshJob>();
         return builder;
     }

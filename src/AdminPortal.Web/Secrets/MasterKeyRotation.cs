@@ -1,6 +1,7 @@
 using System.Xml.Linq;
 using AdminPortal.Data;
 using AdminPortal.Data.Audit;
+using AdminPortal.Data.Email;
 using AdminPortal.Web.Audit;
 using Microsoft.EntityFrameworkCore;
 
@@ -37,9 +38,12 @@ public sealed class MasterKeyRotation(AuditedWork work, SecretProtector current)
                     sealedSecret.Value = next.ProtectString(current.UnprotectString(sealedSecret.Value, "dataprotection"), "dataprotection");
                 k.Xml = xml.ToString(SaveOptions.DisableFormatting);
             }
+            var smtp = await db.SmtpSettings.Where(x => x.EncryptedPassword != null).ToListAsync(c);
+            foreach (var x in smtp)
+                x.EncryptedPassword = next.Protect(current.Unprotect(x.EncryptedPassword!, SmtpSettingsRow.PasswordPurpose), SmtpSettingsRow.PasswordPurpose);
             var result = new RotationResult(current.KeyId, next.KeyId, totp.Count, keys.Count);
             return (result, new AuditEntry(actor, "secrets.master_key.rotated", "master-key",
-                new { from = result.OldKeyId, to = result.NewKeyId, reencryptedTotp = result.TotpSecrets, reencryptedDataProtection = result.DataProtectionKeys }));
+                new { from = result.OldKeyId, to = result.NewKeyId, reencryptedTotp = result.TotpSecrets, reencryptedDataProtection = result.DataProtectionKeys, reencryptedSmtp = smtp.Count }));
         }, ct);
     }
 }

@@ -8,10 +8,10 @@ public sealed class NavMenuTests : ComponentTest
 {
     public static TheoryData<string, string[], string[]> LinksPerRole => new()
     {
-        { Roles.Admin, ["vpn-users", "certificates", "ca", "audit", "operators", "settings"], [] },
-        { Roles.SecurityLead, ["vpn-users", "certificates", "ca", "audit"], ["operators", "settings"] },
-        { Roles.Auditor, ["audit"], ["vpn-users", "certificates", "ca", "operators", "settings"] },
-        { Roles.Helpdesk, ["vpn-users", "certificates"], ["ca", "audit", "operators", "settings"] },
+        { Roles.Admin, ["vpn-users", "certificates", "ca", "audit", "operators", "settings", "outbox"], [] },
+        { Roles.SecurityLead, ["vpn-users", "certificates", "ca", "audit"], ["operators", "settings", "outbox"] },
+        { Roles.Auditor, ["audit"], ["vpn-users", "certificates", "ca", "operators", "settings", "outbox"] },
+        { Roles.Helpdesk, ["vpn-users", "certificates"], ["ca", "audit", "operators", "settings", "outbox"] },
     };
 
     [Theory]

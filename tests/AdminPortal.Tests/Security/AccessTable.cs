@@ -50,6 +50,7 @@ public static class AccessTable
         new("POST", "/api/v1/ca", "/api/v1/ca", Permissions.CaManage, HttpStatusCode.BadRequest, "{}"),
         new("GET", "/api/v1/ca", "/api/v1/ca", Permissions.CrlManage, HttpStatusCode.NotFound),
         new("POST", "/api/v1/ca/intermediate", "/api/v1/ca/intermediate", Permissions.CaManage, HttpStatusCode.BadRequest, "{}"),
+        new("POST", "/api/v1/ca/import", "/api/v1/ca/import", Permissions.CaManage, HttpStatusCode.BadRequest, "{}"),
         new("POST", "/api/v1/vpn-users", "/api/v1/vpn-users", Permissions.CertificatesIssue, HttpStatusCode.BadRequest, "{}"),
         new("GET", "/api/v1/vpn-users", "/api/v1/vpn-users", Permissions.VpnUsersRead, HttpStatusCode.OK),
         new("GET", "/api/v1/vpn-users/{name}", "/api/v1/vpn-users/no-such-user", Permissions.VpnUsersRead, HttpStatusCode.NotFound),
@@ -63,6 +64,11 @@ public static class AccessTable
         new("POST", "/api/v1/vpn-users/{name}/download-links", "/api/v1/vpn-users/no-such-user/download-links", Permissions.BundlesDeliver, HttpStatusCode.NotFound, """{"profile":"p","platform":"ovpn"}"""),
         new("GET", "/api/v1/vpn-users/{name}/download-links", "/api/v1/vpn-users/no-such-user/download-links", Permissions.BundlesDeliver, HttpStatusCode.OK),
         new("POST", "/api/v1/download-links/{id}/revoke", "/api/v1/download-links/00000000-0000-0000-0000-000000000000/revoke", Permissions.BundlesDeliver, HttpStatusCode.NotFound),
+        new("GET", "/api/v1/outbox", "/api/v1/outbox?status=failed", Permissions.SettingsManage, HttpStatusCode.OK),
+        new("POST", "/api/v1/outbox/{id:guid}/retry", "/api/v1/outbox/00000000-0000-0000-0000-000000000000/retry", Permissions.SettingsManage, HttpStatusCode.NotFound),
+        new("GET", "/api/v1/settings/smtp", "/api/v1/settings/smtp", Permissions.SettingsManage, HttpStatusCode.OK),
+        new("PUT", "/api/v1/settings/smtp", "/api/v1/settings/smtp", Permissions.SettingsManage, HttpStatusCode.BadRequest, "{}"),
+        new("POST", "/api/v1/settings/smtp/test", "/api/v1/settings/smtp/test", Permissions.SettingsManage, HttpStatusCode.BadRequest, "{}"),
     ];
 
     /// <summary>Pages behind a permission; <see cref="PageCall.Permission"/> null marks the pages open to anyone.</summary>
@@ -78,6 +84,7 @@ public static class AccessTable
         new("/certificates", Permissions.VpnUsersRead),
         new("/bundles", Permissions.BundlesDeliver),
         new("/vpn-profiles", Permissions.VpnUsersRead),
+        new("/outbox", Permissions.SettingsManage),
         new("/account/login", null),
         new("/account/login-2fa", null),
         new("/account/setup/{Token}", null),
