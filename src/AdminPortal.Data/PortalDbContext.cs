@@ -1,4 +1,5 @@
 using AdminPortal.Data.Audit;
+using AdminPortal.Data.Bundles;
 using AdminPortal.Data.Email;
 using AdminPortal.Data.Jobs;
 using AdminPortal.Data.Operators;
@@ -21,6 +22,8 @@ public class PortalDbContext(DbContextOptions<PortalDbContext> options)
     public DbSet<CertificateAuthority> CertificateAuthorities => Set<CertificateAuthority>();
     public DbSet<VpnUser> VpnUsers => Set<VpnUser>();
     public DbSet<IssuedCertificate> Certificates => Set<IssuedCertificate>();
+    public DbSet<VpnProfile> VpnProfiles => Set<VpnProfile>();
+    public DbSet<DownloadLink> DownloadLinks => Set<DownloadLink>();
     public DbSet<OutboxMessage> OutboxMessages => Set<OutboxMessage>();
     public DbSet<SmtpSettingsRow> SmtpSettings => Set<SmtpSettingsRow>();
 

@@ -1,4 +1,5 @@
 using AdminPortal.Web.Api;
+using AdminPortal.Web.Bundles;
 using AdminPortal.Web.Cli;
 using AdminPortal.Web.Components;
 using AdminPortal.Web.Email;
@@ -27,7 +28,7 @@ catch (StartupException e)
     return 2;
 }
 
-builder.AddPortalCore(database).AddPortalSecurity().AddPortalApi().AddPortalPki().AddPortalEmail().AddPortalUi();
+builder.AddPortalCore(database).AddPortalSecurity().AddPortalApi().AddPortalPki().AddPortalBundles().AddPortalEmail().AddPortalUi();
 var app = builder.Build();
 
 try

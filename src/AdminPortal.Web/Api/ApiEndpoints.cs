@@ -1,4 +1,5 @@
 using AdminPortal.Web.Audit;
+using AdminPortal.Web.Bundles;
 using AdminPortal.Web.Email;
 using AdminPortal.Web.Errors;
 using AdminPortal.Web.Operators;
@@ -43,6 +44,7 @@ public static class ApiEndpoints
         v1.MapOperatorEndpoints();
         v1.MapTokenEndpoints();
         v1.MapPkiEndpoints();
+        v1.MapBundleEndpoints();
         v1.MapEasyRsaImport();
         v1.MapEmailEndpoints();
         return app;

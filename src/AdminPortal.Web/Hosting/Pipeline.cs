@@ -1,5 +1,6 @@
 using AdminPortal.Web.Account;
 using AdminPortal.Web.Api;
+using AdminPortal.Web.Bundles;
 using AdminPortal.Web.Components;
 using AdminPortal.Web.Operators;
 using AdminPortal.Web.Pki;
@@ -105,6 +106,7 @@ public static class Pipeline
         app.MapHealthChecks("/healthz", new HealthCheckOptions()).AllowAnonymous();
         app.MapPortalApi();
         app.MapPublicPki();
+        app.MapDownloadLinks();
         app.MapAccountEndpoints();
         // SecurityHeaders sends the one CSP (frame-ancestors 'none'); Blazor would add a second, laxer header.
         app.MapRazorComponents<App>().AddInteractiveServerRenderMode(o => o.ContentSecurityFrameAncestorsPolicy = null);

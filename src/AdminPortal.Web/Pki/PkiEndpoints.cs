@@ -68,11 +68,9 @@ public static class PkiEndpoints
     {
         var g = app.MapGroup("/pki").AllowAnonymous().WithTags("Public PKI");
         g.MapGet("/ca.pem", async (IDbContextFactory<PortalDbContext> dbs, CancellationToken ct) =>
-            await ChainAsync(dbs, ct) is { Count: > 0 } chain ? Results.Text(string.Concat(chain.Select(c => c.CertificatePem)), "application/x-pem-file") : Results.NotFound());
+            await ChainAsync(dbs, ct) is { Count: > 0 } chain ? Results.Text(chain.ChainPem(), "application/x-pem-file") : Results.NotFound());
         g.MapGet("/crl.pem", async (IDbContextFactory<PortalDbContext> dbs, CancellationToken ct) =>
-            await ChainAsync(dbs, ct) is { Count: > 0 } chain && chain.All(c => c.CrlDer is not null)
-                ? Results.Text(string.Concat(chain.Select(c => Pem.Block("X509 CRL", c.CrlDer!))), "application/x-pem-file")
-                : Results.NotFound());
+            (await ChainAsync(dbs, ct)).CrlPem() is { } crl ? Results.Text(crl, "application/x-pem-file") : Results.NotFound());
         g.MapGet("/crl.der", async (IDbContextFactory<PortalDbContext> dbs, CancellationToken ct) =>
             await ChainAsync(dbs, ct) is [{ CrlDer: { } der }, ..] ? Results.Bytes(der, "application/pkix-crl") : Results.NotFound());
         return app;

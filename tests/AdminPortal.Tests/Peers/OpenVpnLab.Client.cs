@@ -11,8 +11,33 @@ public sealed partial class OpenVpnLab
     /// </summary>
     /// <param name="keyPassphrase">For an encrypted (PKCS#8) key; given to OpenVPN with <c>askpass</c>.</param>
     /// <param name="timeout">Default 15 s; a rejection on TCP is known in well under a second.</param>
-    public async Task<OpenVpnConnection> ConnectAsync(string clientCertPem, string clientKeyPem, string? keyPassphrase = null,
-        TimeSpan? timeout = null, CancellationToken ct = default)
+    public Task<OpenVpnConnection> ConnectAsync(string clientCertPem, string clientKeyPem, string? keyPassphrase = null,
+        TimeSpan? timeout = null, CancellationToken ct = default) =>
+        RunClientAsync(dir =>
+        {
+            WriteFile(Path.Combine(dir, "client.crt"), clientCertPem, Readable);
+            WriteFile(Path.Combine(dir, "client.key"), clientKeyPem, Secret);
+            if (keyPassphrase is not null) WriteFile(Path.Combine(dir, "pass"), keyPassphrase, Secret);
+            WriteFile(Path.Combine(dir, "client.conf"), ClientConfig(dir, keyPassphrase is not null), Readable);
+            return ["--config", Path.Combine(dir, "client.conf")];
+        }, timeout, ct);
+
+    /// <summary>
+    /// Runs a client from a complete unified profile (as a person would import it), in the lab's namespace:
+    /// only what a namespace needs is overridden on the command line (<c>dev null</c>, no ifconfig/routes,
+    /// one attempt, a log file), everything else, remote and keys included, comes from the profile.
+    /// </summary>
+    public Task<OpenVpnConnection> ConnectWithProfileAsync(string ovpn, string? keyPassphrase = null, TimeSpan? timeout = null, CancellationToken ct = default) =>
+        RunClientAsync(dir =>
+        {
+            WriteFile(Path.Combine(dir, "profile.ovpn"), ovpn, Secret);
+            if (keyPassphrase is not null) WriteFile(Path.Combine(dir, "pass"), keyPassphrase, Secret);
+            return ["--config", Path.Combine(dir, "profile.ovpn"), "--log", Path.Combine(dir, "client.log"), "--verb", "3",
+                "--dev", "null", "--ifconfig-noexec", "--route-noexec", "--connect-retry-max", "1", "--tls-exit", "--hand-window", "5",
+                .. keyPassphrase is null ? Array.Empty<string>() : ["--askpass", Path.Combine(dir, "pass")]];
+        }, timeout, ct);
+
+    private async Task<OpenVpnConnection> RunClientAsync(Func<string, string[]> prepare, TimeSpan? timeout, CancellationToken ct)
     {
         ObjectDisposedException.ThrowIf(_disposed, this);
         var limit = timeout ?? TimeSpan.FromSeconds(15);
@@ -22,15 +47,12 @@ public sealed partial class OpenVpnLab
         try
         {
             System.IO.Directory.CreateDirectory(dir, Traversable);
-            WriteFile(Path.Combine(dir, "client.crt"), clientCertPem, Readable);
-            WriteFile(Path.Combine(dir, "client.key"), clientKeyPem, Secret);
-            if (keyPassphrase is not null) WriteFile(Path.Combine(dir, "pass"), keyPassphrase, Secret);
-            WriteFile(Path.Combine(dir, "client.conf"), ClientConfig(dir, keyPassphrase is not null), Readable);
+            var args = prepare(dir);
 
             var clientLog = new OpenVpnLog(Path.Combine(dir, "client.log"));
             var mark = _serverLog.End;
             var watch = Stopwatch.StartNew();
-            client = _ns.Start("openvpn", ["--config", Path.Combine(dir, "client.conf")], dir);
+            client = _ns.Start("openvpn", args, dir);
             _clients[client.Id] = client;
             while (true)
             {

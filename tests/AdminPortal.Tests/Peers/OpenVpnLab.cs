@@ -57,11 +57,7 @@ public sealed partial class OpenVpnLab : IAsyncDisposable, IDisposable
         string? tlsCryptKey = null, IEnumerable<string>? extraConfig = null, int port = DefaultPort,
         TimeSpan? startTimeout = null, CancellationToken ct = default)
     {
-        var dir = Path.Combine(Path.GetTempPath(), $"ap-ovpn-{Guid.NewGuid():N}"[..20]);
-        System.IO.Directory.CreateDirectory(dir, Traversable);
-        NetNamespace? ns = null;
-        OpenVpnLab? lab = null;
-        try
+        return await StartInAsync(port, crlPem, startTimeout, async dir =>
         {
             WriteFile(Path.Combine(dir, "ca.crt"), caPem, Readable);
             WriteFile(Path.Combine(dir, "server.crt"), serverCertPem, Readable);
@@ -72,12 +68,24 @@ public sealed partial class OpenVpnLab : IAsyncDisposable, IDisposable
             else
                 WriteFile(tlsCryptPath, tlsCryptKey, Secret);
             WriteFile(Path.Combine(dir, "server.conf"), ServerConfig(dir, port, extraConfig ?? []), Readable);
+        }, ct);
+    }
 
+    /// <summary>Creates the lab's directory and namespace, lets <paramref name="prepare"/> write the server's files, starts the server.</summary>
+    private static async Task<OpenVpnLab> StartInAsync(int port, string crlPem, TimeSpan? startTimeout, Func<string, Task> prepare, CancellationToken ct)
+    {
+        var dir = Path.Combine(Path.GetTempPath(), $"ap-ovpn-{Guid.NewGuid():N}"[..20]);
+        System.IO.Directory.CreateDirectory(dir, Traversable);
+        NetNamespace? ns = null;
+        OpenVpnLab? lab = null;
+        try
+        {
+            await prepare(dir);
             ns = await NetNamespace.CreateAsync(dir, ct);
             var output = new ConcurrentQueue<string>();
-            lab = new OpenVpnLab(dir, port, await File.ReadAllTextAsync(tlsCryptPath, ct), ns);
+            lab = new OpenVpnLab(dir, port, await File.ReadAllTextAsync(Path.Combine(dir, "tls-crypt.key"), ct), ns);
             lab.ReplaceCrl(crlPem);
-            lab._server = ns.Start("openvpn", ["--config", Path.Combine(dir, "server.conf")], dir, output.Enqueue);
+            lab._server = ns.Start("openvpn", ["--cd", dir, "--config", Path.Combine(dir, "server.conf")], dir, output.Enqueue);
             await lab.WaitForServerAsync(startTimeout ?? TimeSpan.FromSeconds(20), output, ct);
             return lab;
         }

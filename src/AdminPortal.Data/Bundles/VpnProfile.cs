@@ -1,0 +1,44 @@
+using AdminPortal.Data.Pki;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Metadata.Builders;
+
+namespace AdminPortal.Data.Bundles;
+
+/// <summary>What a client connects to: the server's address, transport, ciphers, control-channel key and pushed settings.</summary>
+public class VpnProfile
+{
+    public Guid Id { get; set; }
+    public required string Name { get; set; }
+    public required string[] RemoteHosts { get; set; }
+    public int Port { get; set; }
+    /// <summary><c>udp</c> or <c>tcp</c>.</summary>
+    public required string Protocol { get; set; }
+    public required string DataCiphers { get; set; }
+    /// <summary>The address pool the server hands out, CIDR (e.g. 10.8.0.0/24).</summary>
+    public required string ServerNetwork { get; set; }
+    public string[] PushRoutes { get; set; } = [];
+    public string[] PushDns { get; set; } = [];
+    /// <summary>Allow-listed extra client directives, one per line.</summary>
+    public string[] ClientDirectives { get; set; } = [];
+    /// <summary>The tls-crypt key (OpenVPN static key V1 text), AES-GCM under the master key with purpose <c>tls-crypt:ID</c>.</summary>
+    public required byte[] EncryptedTlsCryptKey { get; set; }
+    public Guid ServerCertificateId { get; set; }
+    public IssuedCertificate? ServerCertificate { get; set; }
+    public DateTimeOffset CreatedAt { get; set; }
+    public required string CreatedBy { get; set; }
+}
+
+internal sealed class VpnProfileConfiguration : IEntityTypeConfiguration<VpnProfile>
+{
+    public void Configure(EntityTypeBuilder<VpnProfile> b)
+    {
+        b.ToTable("vpn_profiles");
+        b.Property(p => p.Name).HasMaxLength(64);
+        b.HasIndex(p => p.Name).IsUnique();
+        b.Property(p => p.Protocol).HasMaxLength(8);
+        b.Property(p => p.DataCiphers).HasMaxLength(128);
+        b.Property(p => p.ServerNetwork).HasMaxLength(43);
+        b.Property(p => p.CreatedBy).HasMaxLength(256);
+        b.HasOne(p => p.ServerCertificate).WithMany().HasForeignKey(p => p.ServerCertificateId).OnDelete(DeleteBehavior.Restrict);
+    }
+}

@@ -1,0 +1,18 @@
+using AdminPortal.Data;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Options;
+
+namespace AdminPortal.Web.Bundles;
+
+/// <summary>Whom end users call: the contact set in Settings (with SMTP) when there is one, else <c>Bundles:HelpdeskContact</c>.</summary>
+public sealed class HelpdeskContact(IDbContextFactory<PortalDbContext> dbs, IOptions<BundleOptions> options)
+{
+    public async Task<string> ResolveAsync(PortalDbContext db, CancellationToken ct) =>
+        await db.SmtpSettings.AsNoTracking().Select(s => s.HelpdeskContact).FirstOrDefaultAsync(ct) is { Length: > 0 } set ? set : options.Value.HelpdeskContact;
+
+    public async Task<string> ResolveAsync(CancellationToken ct)
+    {
+        await using var db = await dbs.CreateDbContextAsync(ct);
+        return await ResolveAsync(db, ct);
+    }
+}
