@@ -32,7 +32,26 @@ public static class KeyPairs
 
     /// <summary>PKCS#8 DER of a private key (what the portal encrypts under the master key).</summary>
     public static byte[] ExportPkcs8(AsymmetricKeyParameter privateKey) =>
-        PlatformKeys.Pkcs8Of(privateKey) ?? PrivateKeyInfoFactory.CreatePrivateKeyInfo(privateKey).GetDerEncoded();
+        PlatformKeys.Pkcs8Of(privateKey)
+        ?? (privateKey is Ed25519PrivateKeyParameters ed ? Ed25519Pkcs8V1(ed) : PrivateKeyInfoFactory.CreatePrivateKeyInfo(privateKey).GetDerEncoded());
+
+    /// <summary>
+    /// RFC 8410's plain form (version 0, no public key): BouncyCastle writes version 1 with the public key
+    /// tagged in a way OpenSSL 3.0 refuses ("unsupported"), so OpenVPN could not load such a key.
+    /// </summary>
+    private static byte[] Ed25519Pkcs8V1(Ed25519PrivateKeyParameters key)
+    {
+        var w = new System.Formats.Asn1.AsnWriter(System.Formats.Asn1.AsnEncodingRules.DER);
+        using (w.PushSequence())
+        {
+            w.WriteInteger(0);
+            using (w.PushSequence()) w.WriteObjectIdentifier("1.3.101.112");
+            var inner = new System.Formats.Asn1.AsnWriter(System.Formats.Asn1.AsnEncodingRules.DER);
+            inner.WriteOctetString(key.GetEncoded());
+            w.WriteOctetString(inner.Encode());
+        }
+        return w.Encode();
+    }
 
     public static AsymmetricKeyParameter ImportPkcs8(byte[] der) => PrivateKeyFactory.CreateKey(der);
 

@@ -109,11 +109,11 @@ public sealed class PkiEngineTests : IDisposable
         Assert.Equal(7, CrlBuilder.NumberOf(crl)!.IntValue);
     }
 
-    // Ed25519 is left out: the PKCS#8 BouncyCastle writes for it is refused by OpenSSL 3.0 ("unsupported"), a separate issue.
     [Theory]
     [InlineData(KeyAlgorithm.EcdsaP256)]
     [InlineData(KeyAlgorithm.EcdsaP384)]
     [InlineData(KeyAlgorithm.Rsa2048)]
+    [InlineData(KeyAlgorithm.Ed25519)]
     public void A_generated_key_exports_pkcs8_that_openssl_reads_and_that_matches_its_certificate(KeyAlgorithm algorithm)
     {
         var ca = NewCa(KeyAlgorithm.EcdsaP256);
