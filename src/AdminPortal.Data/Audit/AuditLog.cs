@@ -65,6 +65,65 @@ public sealed class AuditLog(TimeProvider time)
     }
 
     /// <summary>
+    /// Appends many events in one go for a group commit, in two round trips: locks the chain head, hashes in
+    /// process with <see cref="AuditHasher"/> (the format <c>audit_append</c> implements and the verifier
+    /// checks), then inserts every row with one statement and moves the head once. Calling
+    /// <c>audit_append</c> per event would update the head row once per event in one transaction, and every
+    /// lookup of it would walk all those row versions.
+    /// </summary>
+    public async Task<long[]> AppendManyAsync(NpgsqlConnection conn, NpgsqlTransaction tx, IReadOnlyList<AuditEntry> entries, CancellationToken ct)
+    {
+        if (entries.Count == 0) return [];
+        var n = entries.Count;
+        var (actor, role, action, target, details, address, outcome) =
+            (new string[n], new string[n], new string[n], new string[n], new string[n], new string?[n], new string[n]);
+        for (var i = 0; i < n; i++)
+        {
+            var e = entries[i];
+            (actor[i], role[i], action[i], target[i]) = (AuditText.Clean(e.Actor.Name), AuditText.Clean(e.Actor.Role), AuditText.Clean(e.Action), AuditText.Clean(e.Target));
+            (details[i], address[i], outcome[i]) = (AuditText.Clean(e.DetailsJson()), AuditText.CleanOrNull(e.Actor.ClientAddress), AuditText.Clean(e.Outcome));
+        }
+        var now = AuditHasher.Truncate(time.GetUtcNow());
+        long seq;
+        byte[] hash;
+        await using (var head = new NpgsqlCommand("SELECT sequence, hash FROM audit_chain_head WHERE id = 1 FOR UPDATE", conn, tx))
+        await using (var reader = await head.ExecuteReaderAsync(ct))
+        {
+            if (!await reader.ReadAsync(ct)) throw new InvalidOperationException("The audit chain head row is missing.");
+            (seq, hash) = (reader.GetInt64(0), (byte[])reader[1]);
+        }
+        var (sequences, prevs, hashes) = (new long[n], new byte[n][], new byte[n][]);
+        for (var i = 0; i < n; i++)
+        {
+            (sequences[i], prevs[i]) = (++seq, hash);
+            hashes[i] = hash = AuditHasher.Compute(prevs[i], seq, now, actor[i], role[i], action[i], target[i], details[i], address[i], outcome[i]);
+        }
+        await using var batch = new NpgsqlBatch(conn, tx)
+        {
+            BatchCommands =
+            {
+                new("""
+                    INSERT INTO audit_events (sequence, occurred_at, actor, actor_role, action, target, details, client_address, outcome, prev_hash, hash)
+                    SELECT s, $2, a, r, ac, t, d::json, ca, o, p, h
+                    FROM unnest($1::bigint[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[], $8::text[], $9::text[], $10::bytea[], $11::bytea[])
+                      AS u(s, a, r, ac, t, d, ca, o, p, h)
+                    """)
+                {
+                    Parameters =
+                    {
+                        new() { Value = sequences }, new() { Value = now, NpgsqlDbType = NpgsqlDbType.TimestampTz },
+                        new() { Value = actor }, new() { Value = role }, new() { Value = action }, new() { Value = target },
+                        new() { Value = details }, new() { Value = address }, new() { Value = outcome }, new() { Value = prevs }, new() { Value = hashes },
+                    },
+                },
+                new("UPDATE audit_chain_head SET sequence = $1, hash = $2 WHERE id = 1") { Parameters = { new() { Value = seq }, new() { Value = hash } } },
+            },
+        };
+        await batch.ExecuteNonQueryAsync(ct);
+        return sequences;
+    }
+
+    /// <summary>
     /// Call right after beginning a transaction that will append (before the chain lock is taken): its commit
     /// will not wait for the WAL flush, so the chain lock is released without holding every other writer
     /// through a disk flush (about 1 ms here, which would cap the portal at ~1/flush events per second).

@@ -21,26 +21,39 @@ public sealed class BundleBuilder(VpnProfileService profiles, SecretProtector se
             ? null
             : new InvalidInput("passphrase", $"A key passphrase is {MinPassphrase} to {MaxPassphrase} characters.");
 
+    /// <summary>Builds from the database, in the caller's transaction (the one-time links).</summary>
     public async Task<Result<BuiltBundle>> BuildAsync(PortalDbContext db, VpnUser user, VpnProfile profile, string platform, string? passphrase, CancellationToken ct)
     {
-        if (!PlatformBundles.IsPlatform(platform))
-            return new InvalidInput("platform", $"platform must be one of {string.Join(", ", PlatformBundles.Platforms)}.");
-        if (CheckPassphrase(passphrase) is { } badPassphrase) return badPassphrase;
-        var cert = await db.Certificates.AsNoTracking()
-            .Where(c => c.VpnUserId == user.Id && c.Status == CertificateStatus.Active && c.Kind == "client")
-            .OrderByDescending(c => c.IssuedAt).FirstOrDefaultAsync(ct);
-        if (cert is null) return new Conflict($"'{user.Name}' has no active certificate: issue or renew one first.");
+        if (Check(platform, passphrase) is { } bad) return bad;
+        var cert = await BundleMaterial.ActiveAsync(db, user.Id, ct);
+        if (cert is null) return NoCertificate(user.Name);
+        return Build(user.Name, new ProfileMaterial(profile, profiles.TlsCryptKey(profile)), cert, await CaMaterial.ChainPemAsync(db, ct), platform, passphrase,
+            await helpdesk.ResolveAsync(db, ct));
+    }
+
+    public static PortalError? Check(string platform, string? passphrase) =>
+        PlatformBundles.IsPlatform(platform)
+            ? CheckPassphrase(passphrase)
+            : new InvalidInput("platform", $"platform must be one of {string.Join(", ", PlatformBundles.Platforms)}.");
+
+    public static PortalError NoCertificate(string userName) => new Conflict($"'{userName}' has no active certificate: issue or renew one first.");
+
+    /// <summary>The bundle itself; the key is decrypted only for the time it takes to write it into the profile.</summary>
+    public Result<BuiltBundle> Build(string userName, ProfileMaterial material, ActiveCertificate cert, string chainPem, string platform, string? passphrase, string helpdeskContact)
+    {
+        if (Check(platform, passphrase) is { } bad) return bad;
         if (cert.EncryptedKey is null)
-            return new Conflict($"'{user.Name}''s certificate was issued from a CSR: the portal never had its key, so it cannot build a profile with it.");
+            return new Conflict($"'{userName}''s certificate was issued from a CSR: the portal never had its key, so it cannot build a profile with it.");
+        var profile = material.Profile;
         var pkcs8 = secrets.Unprotect(cert.EncryptedKey, CaKeys.CertificatePurpose(cert.Id));
         try
         {
             var keyPem = passphrase is null ? Pem.PrivateKey(pkcs8) : EncryptedPkcs8.Pem(pkcs8, passphrase);
-            var credentials = new ClientCredentials(await CaMaterial.ChainPemAsync(db, ct), cert.CertificatePem, keyPem);
-            var ovpn = OpenVpnConfigs.ClientProfile(profile, user.Name, credentials, profiles.TlsCryptKey(profile));
-            var facts = new BundleFacts(user.Name, profile.Name, $"{string.Join(", ", profile.RemoteHosts)} ({profile.Protocol.ToUpperInvariant()} {profile.Port})",
-                cert.NotAfter, await helpdesk.ResolveAsync(db, ct), passphrase is not null);
-            return new BuiltBundle(PlatformBundles.Build(platform, ovpn, facts), user.Name, profile.Name, platform, cert.Serial);
+            var credentials = new ClientCredentials(chainPem, cert.CertificatePem, keyPem);
+            var ovpn = OpenVpnConfigs.ClientProfile(profile, userName, credentials, material.TlsCryptKey);
+            var facts = new BundleFacts(userName, profile.Name, $"{string.Join(", ", profile.RemoteHosts)} ({profile.Protocol.ToUpperInvariant()} {profile.Port})",
+                cert.NotAfter, helpdeskContact, passphrase is not null);
+            return new BuiltBundle(PlatformBundles.Build(platform, ovpn, facts), userName, profile.Name, platform, cert.Serial);
         }
         finally
         {

@@ -4,18 +4,32 @@ using AdminPortal.Web.Errors;
 
 namespace AdminPortal.Web.Bundles;
 
-/// <summary>An operator's download of a user's bundle; audited with the certificate's serial.</summary>
-public sealed class BundleDownloads(AuditedWork work, BundleBuilder builder)
+/// <summary>
+/// An operator's download of a user's bundle. A download changes nothing, so its audit event (with the
+/// certificate's serial) goes through the group commit: the file is returned only once the event is durable,
+/// and only if the certificate was still active in that transaction.
+/// </summary>
+public sealed class BundleDownloads(BundleMaterial material, BundleBuilder builder, AuditBatcher audit, HelpdeskContact helpdesk)
 {
-    public async Task<Result<BundleFile>> DownloadAsync(string userName, string? profileName, string? platform, string? passphrase, AuditActor actor, CancellationToken ct) =>
-        await work.RunAsync<Result<BundleFile>>(async (_, db, c) =>
+    public async Task<Result<BundleFile>> DownloadAsync(string userName, string? profileName, string? platform, string? passphrase, AuditActor actor, CancellationToken ct)
+    {
+        if (string.IsNullOrEmpty(profileName)) return new InvalidInput("profile", "Name the VPN profile (profile=...).");
+        // Twice at most: a certificate revoked or renewed since it was cached is refused by the batch once.
+        for (var attempt = 0; attempt < 2; attempt++)
         {
-            var found = await BundleBuilder.FindAsync(db, userName, profileName, c);
-            if (!found.Ok) return (found.Error!, null);
-            var built = await builder.BuildAsync(db, found.Value.User, found.Value.Profile, platform ?? "", passphrase, c);
-            if (!built.Ok) return (built.Error!, null);
+            if (await material.CertificateAsync(userName, ct) is not { } user) return new NotFound("VPN user", userName);
+            if (await material.ProfileAsync(profileName, ct) is not { } profile) return new NotFound("VPN profile", profileName);
+            if (BundleBuilder.Check(platform ?? "", passphrase) is { } bad) return bad;
+            if (user.Certificate is not { } cert) return BundleBuilder.NoCertificate(userName);
+            var built = builder.Build(userName, profile, cert, await material.ChainPemAsync(cert.CaId, ct), platform!, passphrase,
+                await helpdesk.CachedAsync(ct));
+            if (!built.Ok) return built.Error!;
             var b = built.Value!;
-            return (b.File, new AuditEntry(actor, "bundle.downloaded", $"vpn-user:{b.UserName}",
-                new { serial = b.Serial, profile = b.ProfileName, platform = b.Platform, keyEncrypted = passphrase is not null }));
-        }, ct);
+            var entry = new AuditEntry(actor, "bundle.downloaded", $"vpn-user:{b.UserName}",
+                new { serial = b.Serial, profile = b.ProfileName, platform = b.Platform, keyEncrypted = passphrase is not null });
+            if (await audit.AppendAsync(entry, cert.Id, ct)) return b.File;
+            material.Forget(userName);
+        }
+        return BundleBuilder.NoCertificate(userName);
+    }
 }

@@ -26,7 +26,11 @@ public static class BundleEndpoints
 
         var users = api.MapGroup("/vpn-users/{name}").WithTags("Bundles");
         users.MapGet("/bundle", async (string name, string? profile, string? platform, HttpContext http, BundleDownloads svc, CancellationToken ct) =>
-                (await svc.DownloadAsync(name, profile, platform, Passphrase(http), Actors.From(http), ct)).ToHttp(File))
+            {
+                try { return (await svc.DownloadAsync(name, profile, platform, Passphrase(http), Actors.From(http), ct)).ToHttp(File); }
+                // The client went away: it gets nothing, so this is no error (and not worth an exception log under load).
+                catch (OperationCanceledException) when (ct.IsCancellationRequested) { return Results.Empty; }
+            })
             .RequireAuthorization(Permissions.BundlesDeliver)
             .WithSummary($"The user's bundle for a profile: platform ovpn, windows, macos, linux, ios or android. An optional {PassphraseHeader} header encrypts the key (PKCS#8).");
         users.MapPost("/download-links", async (string name, CreateLinkRequest body, HttpContext http, DownloadLinks links, CancellationToken ct) =>

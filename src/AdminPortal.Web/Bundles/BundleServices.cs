@@ -8,6 +8,7 @@ public static class BundleServices
         s.AddOptions<BundleOptions>().BindConfiguration(BundleOptions.Section).ValidateDataAnnotations().ValidateOnStart();
         s.AddSingleton<VpnProfileService>();
         s.AddSingleton<BundleBuilder>();
+        s.AddSingleton<BundleMaterial>();
         s.AddSingleton<BundleDownloads>();
         s.AddSingleton<DownloadLinks>();
         s.AddSingleton<LinkGuard>();

@@ -42,6 +42,7 @@ public static class CoreServices
         s.AddSingleton<AuditCheckpoints>();
         s.AddSingleton<AuditVerifier>();
         s.AddSingleton<AuditedWork>();
+        s.AddSingleton<AuditBatcher>();
         s.AddSingleton<AuditQuery>();
         s.AddSingleton<AuditIntegrity>();
         s.AddSingleton<Secrets.MasterKeyRotation>();

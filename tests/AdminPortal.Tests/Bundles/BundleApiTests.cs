@@ -20,16 +20,11 @@ public sealed class BundleApiTests(ClockedPortal app) : IClassFixture<ClockedPor
     {
         _admin = await app.TokenClientAsync(Roles.Admin);
         _helpdesk = await app.TokenClientAsync(Roles.Helpdesk);
-        if ((await _admin.GetAsync("/api/v1/ca")).StatusCode == HttpStatusCode.NotFound)
+        await BundleSetup.EnsureCaAndProfileAsync(_admin, "Bundle-Test-CA", new
         {
-            Assert.Equal(HttpStatusCode.Created, (await _admin.PostAsJsonAsync("/api/v1/ca", new { name = "Bundle-Test-CA" })).StatusCode);
-            var p = await _admin.PostAsJsonAsync("/api/v1/vpn-profiles", new
-            {
-                name = "corp", remoteHost = "vpn.example.test", port = 1194, protocol = "udp",
-                pushRoutes = new[] { "10.20.0.0/16" }, pushDns = new[] { "10.20.0.53" }, clientDirectives = new[] { "verb 4", "redirect-gateway def1" },
-            });
-            Assert.Equal(HttpStatusCode.Created, p.StatusCode);
-        }
+            name = "corp", remoteHost = "vpn.example.test", port = 1194, protocol = "udp",
+            pushRoutes = new[] { "10.20.0.0/16" }, pushDns = new[] { "10.20.0.53" }, clientDirectives = new[] { "verb 4", "redirect-gateway def1" },
+        });
     }
 
     public Task DisposeAsync() => Task.CompletedTask;
