@@ -22,4 +22,21 @@ public sealed partial class OpenVpnLab
             return Task.CompletedTask;
         }, ct);
     }
+
+    /// <summary>
+    /// SIGHUP: the server re-reads its configuration and every file, CRLs included, and restarts its TLS state;
+    /// waits (bounded) for "Initialization Sequence Completed" again.
+    /// </summary>
+    public async Task ReloadAsync(CancellationToken ct = default)
+    {
+        var mark = _serverLog.End;
+        AdminPortal.Testing.Processes.Signal("HUP", ServerPid);
+        var watch = System.Diagnostics.Stopwatch.StartNew();
+        while (!_serverLog.LinesSince(mark).Any(l => l.Contains("Initialization Sequence Completed", StringComparison.Ordinal)))
+        {
+            if (_server!.HasExited || watch.Elapsed > TimeSpan.FromSeconds(20))
+                throw new OpenVpnLabStartException($"OpenVPN did not come back after SIGHUP.\n{_serverLog.Tail()}", Namespace, _serverLog.Tail());
+            await Task.Delay(25, ct);
+        }
+    }
 }
