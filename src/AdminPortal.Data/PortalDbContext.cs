@@ -1,4 +1,5 @@
 using AdminPortal.Data.Audit;
+using AdminPortal.Data.Hosts;
 using AdminPortal.Data.Jobs;
 using AdminPortal.Data.Operators;
 using AdminPortal.Data.Pki;
@@ -20,6 +21,10 @@ public class PortalDbContext(DbContextOptions<PortalDbContext> options)
     public DbSet<CertificateAuthority> CertificateAuthorities => Set<CertificateAuthority>();
     public DbSet<VpnUser> VpnUsers => Set<VpnUser>();
     public DbSet<IssuedCertificate> Certificates => Set<IssuedCertificate>();
+    public DbSet<SshCredential> SshCredentials => Set<SshCredential>();
+    public DbSet<ManagedHost> Hosts => Set<ManagedHost>();
+    public DbSet<ActionRun> ActionRuns => Set<ActionRun>();
+    public DbSet<RunHostResult> RunHostResults => Set<RunHostResult>();
 
     protected override void OnModelCreating(ModelBuilder builder)
     {

@@ -2,6 +2,7 @@ using AdminPortal.Web.Api;
 using AdminPortal.Web.Cli;
 using AdminPortal.Web.Components;
 using AdminPortal.Web.Hosting;
+using AdminPortal.Web.Hosts;
 using AdminPortal.Web.Pki;
 using AdminPortal.Web.Security;
 
@@ -26,7 +27,7 @@ catch (StartupException e)
     return 2;
 }
 
-builder.AddPortalCore(database).AddPortalSecurity().AddPortalApi().AddPortalPki().AddPortalUi();
+builder.AddPortalCore(database).AddPortalSecurity().AddPortalApi().AddPortalPki().AddPortalHosts().AddPortalUi();
 var app = builder.Build();
 
 try

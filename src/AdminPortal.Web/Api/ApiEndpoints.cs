@@ -1,5 +1,6 @@
 using AdminPortal.Web.Audit;
 using AdminPortal.Web.Errors;
+using AdminPortal.Web.Hosts;
 using AdminPortal.Web.Operators;
 using AdminPortal.Web.Pki;
 using AdminPortal.Web.Security;
@@ -42,6 +43,7 @@ public static class ApiEndpoints
         v1.MapOperatorEndpoints();
         v1.MapTokenEndpoints();
         v1.MapPkiEndpoints();
+        v1.MapHostEndpoints();
         return app;
     }
 }
