@@ -3,6 +3,7 @@ using System.Net.Http.Json;
 using System.Text.Json;
 using AdminPortal.Tests.Infrastructure;
 using AdminPortal.Tests.Peers;
+using AdminPortal.Web.Hosts.Actions;
 using AdminPortal.Web.Security;
 
 namespace AdminPortal.Tests.Hosts;
@@ -22,6 +23,7 @@ public sealed class SshLab : PortalApp, IAsyncLifetime
     {
         Admin = await TokenClientAsync(Roles.Admin);
         Credential = await CreateCredentialAsync();
+        foreach (var action in TestActions.All) Service<ActionCatalog>().Add(action);
     }
 
     public async Task<(string Name, string PublicKey)> CreateCredentialAsync(object? body = null)
@@ -89,6 +91,11 @@ public sealed class SshLab : PortalApp, IAsyncLifetime
 
     public async Task<JsonElement> RunAsync(string action, object parameters, params string[] hosts) =>
         await WaitAsync(await StartAsync(action, parameters, hosts, confirm: true));
+
+    /// <summary>The stored output of one stream with the time and stream stamps removed (lines joined by newlines).</summary>
+    public static string Text(JsonElement hostResult, string stream = "out") =>
+        string.Join("\n", hostResult.GetProperty("output").GetString()!.Split('\n')
+            .Where(l => l.Length > 17 && l.Substring(13, 3) == stream).Select(l => l[17..]));
 
     public static JsonElement Host(JsonElement run, string name) =>
         run.GetProperty("hosts").EnumerateArray().Single(h => h.GetProperty("host").GetString() == name);

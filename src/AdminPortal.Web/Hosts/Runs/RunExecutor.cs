@@ -90,12 +90,22 @@ public sealed class RunExecutor(IDbContextFactory<PortalDbContext> dbs, AuditedW
         if (host.TrustedFingerprint is null)
             return new RemoteOutcome(RunStatus.Refused, null, new HostNotTrusted(host.Name).Detail);
         var target = new SshTarget(host.Name, host.Address, host.Port, host.User, host.CredentialId, host.TrustedFingerprint);
-        var outcome = step switch
+        RemoteOutcome outcome;
+        try
         {
-            CommandStep c => await shell.RunAsync(target, c.Command, output.Write, ct),
-            UploadStep u => await sftp.PushAsync(target, u, output.Write, ct),
-            _ => throw new InvalidOperationException($"Unknown step {step.GetType().Name}"),
-        };
+            outcome = step switch
+            {
+                CommandStep c => await shell.RunAsync(target, c.Command, output.Write, ct),
+                UploadStep u => await sftp.PushAsync(target, u, output.Write, ct),
+                _ => throw new InvalidOperationException($"Unknown step {step.GetType().Name}"),
+            };
+        }
+        catch (Exception e) when (e is not OutOfMemoryException)
+        {
+            // A fault of ours or of the library must still end this host's result, never leave it running.
+            log.LogError(e, "Action on {Host} failed", host.Name);
+            return new RemoteOutcome(RunStatus.Error, null, $"internal error: {e.GetType().Name}");
+        }
         if (outcome.Error is HostKeyMismatch mismatch) await hosts.RecordMismatchAsync(host.Name, mismatch, actor, CancellationToken.None);
         else if (outcome.Error is not null) await hosts.NoteContactAsync(host.Name, outcome.Message, CancellationToken.None);
         else await hosts.NoteContactAsync(host.Name, null, CancellationToken.None);

@@ -23,10 +23,17 @@ public sealed partial class RemoteShell(SshPool pool)
 {
     public async Task<RemoteOutcome> RunAsync(SshTarget target, RemoteCommand command, OutputWriter output, CancellationToken ct)
     {
-        var acquired = await pool.AcquireAsync(target, ct);
-        if (!acquired.Ok) return Failed(acquired.Error!);
-        using var lease = acquired.Value!;
-        return await RunOnLeaseAsync(lease, Script(command), command, output, ct);
+        try
+        {
+            var acquired = await pool.AcquireAsync(target, ct);
+            if (!acquired.Ok) return Failed(acquired.Error!);
+            using var lease = acquired.Value!;
+            return await RunOnLeaseAsync(lease, Script(command), command, output, ct);
+        }
+        catch (OperationCanceledException) when (ct.IsCancellationRequested)
+        {
+            return new RemoteOutcome(RunStatus.Cancelled, null, "cancelled by an operator before the command started");
+        }
     }
 
     private static async Task<RemoteOutcome> RunOnLeaseAsync(SshLease lease, string script, RemoteCommand command, OutputWriter output, CancellationToken ct)
