@@ -51,7 +51,7 @@ public sealed partial record ParameterSpec(string Name, ParameterType Type, stri
             ParameterType.PublicKey => PublicKeys.Normalize(value) is { } key ? key
                 : Invalid("must be one SSH public key line (ssh-ed25519, ssh-rsa or ecdsa-sha2-nistp256/384/521, base64, optional simple comment)."),
             ParameterType.Path => SafePath().IsMatch(value) && !value.Split('/').Any(s => s is "." or "..")
-                ? value : Invalid("must be an absolute path of letters, digits, '.', '_' and '-' segments, without '..'."),
+                ? value : Invalid("must be an absolute path of letters, digits, '.', '_' and '-' segments, without '..' and no segment starting with '-'."),
             ParameterType.Content => value,
             _ => Invalid("has an unknown type."),
         };
@@ -62,7 +62,7 @@ public sealed partial record ParameterSpec(string Name, ParameterType Type, stri
     [GeneratedRegex("^[a-z_][a-z0-9_-]{0,31}$")]
     private static partial Regex UnixUserName();
 
-    [GeneratedRegex("^(/[A-Za-z0-9._-]+)+$")]
+    [GeneratedRegex("^(/[A-Za-z0-9._][A-Za-z0-9._-]*)+$")]
     private static partial Regex SafePath();
 }
 
