@@ -106,4 +106,41 @@ public sealed class HostTrustTests(SshLab lab) : IClassFixture<SshLab>
         Assert.DoesNotContain("OPENSSH", System.Text.Encoding.UTF8.GetString(row.EncryptedPrivateKey));
         Assert.DoesNotContain("PRIVATE", (await db.AuditEvents.Where(e => e.Target == $"credential:{name}").SingleAsync()).Details);
     }
+
+    [Theory]
+    [InlineData("ed25519", "openssh", "a passphrase of some length")]
+    [InlineData("rsa", "PEM", "another passphrase")]
+    [InlineData("ecdsa", "openssh", "")]
+    public async Task An_imported_private_key_with_its_passphrase_logs_in_and_a_wrong_passphrase_is_refused(string type, string format, string passphrase)
+    {
+        var dir = Directory.CreateTempSubdirectory("apimport-").FullName;
+        try
+        {
+            var file = Path.Combine(dir, "key");
+            var args = new List<string> { "-q", "-t", type, "-N", passphrase, "-f", file };
+            if (format == "PEM") args.AddRange(["-m", "PEM"]);
+            await Proc.CheckedAsync("ssh-keygen", args);
+            var pem = await File.ReadAllTextAsync(file);
+            var name = $"imp-{Guid.NewGuid():N}"[..14];
+            var wrong = await lab.Admin.PostAsJsonAsync("/api/v1/credentials", new { name, privateKeyPem = pem, passphrase = passphrase + "x" });
+            if (passphrase.Length > 0) Assert.Equal(HttpStatusCode.BadRequest, wrong.StatusCode);
+            else Assert.Equal(HttpStatusCode.Created, wrong.StatusCode); // an unencrypted key ignores a passphrase
+            var imported = passphrase.Length > 0
+                ? await lab.CreateCredentialAsync(new { name, privateKeyPem = pem, passphrase })
+                : (name, (await lab.Admin.GetFromJsonAsync<JsonElement>("/api/v1/credentials")).EnumerateArray()
+                    .Single(c => c.GetProperty("name").GetString() == name).GetProperty("publicKey").GetString()!);
+            var expectedBlob = (await File.ReadAllTextAsync(file + ".pub")).Split(' ')[1];
+            Assert.Equal(expectedBlob, imported.Item2.Split(' ')[1]);
+            var sshd = await lab.SshdAsync();
+            sshd.Authorize(SshdServer.TestUser, imported.Item2);
+            var host = await lab.AddHostAsync(sshd, credential: name);
+            Assert.Equal("succeeded", (await lab.RunAsync("system.info", new { }, host)).GetProperty("status").GetString());
+            await using var db = await lab.DbAsync();
+            Assert.DoesNotContain(await db.AuditEvents.Select(e => e.Details).ToListAsync(), d => d.Contains("PRIVATE") || (passphrase.Length > 0 && d.Contains(passphrase)));
+        }
+        finally
+        {
+            Directory.Delete(dir, true);
+        }
+    }
 }
