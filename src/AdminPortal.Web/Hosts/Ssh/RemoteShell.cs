@@ -73,10 +73,7 @@ public sealed partial class RemoteShell(SshPool pool)
         var readers = Task.WhenAll(PumpAsync(cmd.OutputStream, false, output), PumpAsync(cmd.ExtendedOutputStream, true, output));
         try
         {
-            using (var input = cmd.CreateInputStream())
-            {
-                if (command.Stdin is { Length: > 0 } stdin) await input.WriteAsync(stdin, run.Token);
-            }
+            await SendStdinAsync(cmd, execution, command.Stdin, run.Token);
             await execution;
             await Task.WhenAny(readers, Task.Delay(TimeSpan.FromSeconds(5), CancellationToken.None));
         }
@@ -97,6 +94,20 @@ public sealed partial class RemoteShell(SshPool pool)
         if (cmd.ExitStatus is { } code)
             return new RemoteOutcome(code == 0 ? RunStatus.Succeeded : RunStatus.Failed, code, code == 0 ? null : $"exit code {code}");
         return new RemoteOutcome(RunStatus.Failed, null, cmd.ExitSignal is { } signal ? $"killed by signal {signal}" : "no exit status");
+    }
+
+    /// <summary>Writes stdin and closes it (EOF), so that a command reading its input ends.</summary>
+    private static async Task SendStdinAsync(SshCommand cmd, Task execution, byte[]? stdin, CancellationToken ct)
+    {
+        try
+        {
+            using var input = cmd.CreateInputStream();
+            if (stdin is { Length: > 0 }) await input.WriteAsync(stdin, ct);
+        }
+        catch (InvalidOperationException) when (execution.IsCompleted)
+        {
+            // The command finished before its input was opened (a fast command): nothing to send to.
+        }
     }
 
     private static async Task PumpAsync(Stream stream, bool stderr, OutputWriter output)

@@ -70,6 +70,9 @@ public sealed class SshKeys(IDbContextFactory<PortalDbContext> dbs, SecretProtec
     public byte[] Protect(KeyMaterial key, Guid credentialId) =>
         secrets.Protect(JsonSerializer.SerializeToUtf8Bytes(key), SshCredential.Purpose(credentialId));
 
+    /// <summary>Makes a key the caller already holds available to the pool under <paramref name="credentialId"/> (benchmarks, tools).</summary>
+    public void Remember(Guid credentialId, PrivateKeyFile key) => _loaded[credentialId] = key;
+
     public async Task<PrivateKeyFile> LoadAsync(Guid credentialId, CancellationToken ct)
     {
         if (_loaded.TryGetValue(credentialId, out var cached)) return cached;

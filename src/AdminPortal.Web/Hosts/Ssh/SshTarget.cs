@@ -6,7 +6,7 @@ public sealed record SshTarget(string Host, string Address, int Port, string Use
     internal (string, int, string, Guid) Key => (Address.ToLowerInvariant(), Port, User, CredentialId);
 
     /// <summary>Public-key authentication as <see cref="User"/> with the credential's key.</summary>
-    internal Renci.SshNet.ConnectionInfo ConnectionInfo(Renci.SshNet.PrivateKeyFile key, TimeSpan timeout) =>
+    public Renci.SshNet.ConnectionInfo ConnectionInfo(Renci.SshNet.PrivateKeyFile key, TimeSpan timeout) =>
         new(Address, Port, User, new Renci.SshNet.PrivateKeyAuthenticationMethod(User, key)) { Timeout = timeout };
 }
 
