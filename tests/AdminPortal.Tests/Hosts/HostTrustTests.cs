@@ -2,6 +2,7 @@ using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json;
 using AdminPortal.Tests.Peers;
+using AdminPortal.Web.Security;
 using Microsoft.EntityFrameworkCore;
 
 namespace AdminPortal.Tests.Hosts;
@@ -67,6 +68,14 @@ public sealed class HostTrustTests(SshLab lab) : IClassFixture<SshLab>
             Assert.Equal(old, details.GetProperty("expectedFingerprint").GetString());
             Assert.Equal(changed, details.GetProperty("presentedFingerprint").GetString());
         }
+
+        var securityLead = await lab.LoginAsync(await lab.CreateOperatorAsync(Roles.SecurityLead));
+        var dashboard = await securityLead.GetStringAsync("/");
+        Assert.Contains("host-key-alert", dashboard);
+        Assert.Contains(changed, dashboard);
+        var page = await securityLead.GetStringAsync($"/hosts/{host}");
+        Assert.Contains("data-testid=\"mismatch\"", page);
+        Assert.Contains(changed, page);
 
         var trusted = await lab.Admin.PostAsJsonAsync($"/api/v1/hosts/{host}/trust", new { fingerprint = changed });
         Assert.Equal(HttpStatusCode.OK, trusted.StatusCode);

@@ -100,6 +100,14 @@ public sealed class SshPoolTests(SshLab lab) : IClassFixture<SshLab>
         var expected = new byte[10 * 1024 * 1024];
         for (var i = 0; i < expected.Length; i++) expected[i] = line[i % line.Length];
         Assert.Equal(Convert.ToHexStringLower(SHA256.HashData(expected)), result.GetProperty("outputSha256").GetString());
+
+        // The run page renders at most 2,000 lines per host, whatever the size of the output.
+        var admin = await lab.LoginAsync(await lab.CreateOperatorAsync(AdminPortal.Web.Security.Roles.Admin));
+        var clock = Stopwatch.StartNew();
+        var page = await admin.GetStringAsync($"/runs/{run.GetProperty("id").GetString()}");
+        Assert.True(clock.Elapsed < TimeSpan.FromSeconds(5), $"took {clock.Elapsed}");
+        Assert.Contains("showing the last 2,000 of", page);
+        Assert.InRange(page.Split(TestActions.FloodLine).Length - 1, 1990, 2001);
     }
 
     [Fact]
