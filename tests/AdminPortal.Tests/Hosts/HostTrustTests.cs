@@ -70,10 +70,10 @@ public sealed class HostTrustTests(SshLab lab) : IClassFixture<SshLab>
         }
 
         var securityLead = await lab.LoginAsync(await lab.CreateOperatorAsync(Roles.SecurityLead));
-        var dashboard = await securityLead.GetStringAsync("/");
+        var dashboard = WebUtility.HtmlDecode(await securityLead.GetStringAsync("/"));
         Assert.Contains("host-key-alert", dashboard);
         Assert.Contains(changed, dashboard);
-        var page = await securityLead.GetStringAsync($"/hosts/{host}");
+        var page = WebUtility.HtmlDecode(await securityLead.GetStringAsync($"/hosts/{host}"));
         Assert.Contains("data-testid=\"mismatch\"", page);
         Assert.Contains(changed, page);
 
