@@ -43,7 +43,8 @@ public sealed class HostsJourneyTests(BrowserPortal portal) : IClassFixture<Brow
         await Expect(page.GetByTestId("trust-message")).ToContainTextAsync($"Approved {fingerprint}");
         await Expect(page.GetByTestId("trusted-fp")).ToHaveTextAsync(fingerprint);
 
-        await page.GotoAsync("/actions");
+        await page.GetByRole(AriaRole.Link, new() { Name = "Actions", Exact = true }).ClickAsync();
+        await Expect(page).ToHaveURLAsync(new Regex("/actions$"));
         await s.WaitForInteractiveAsync();
         await page.GetByTestId("action-item").Filter(new() { HasText = "system.info" }).ClickAsync();
         await Expect(page.GetByTestId("run-form")).ToContainTextAsync("Kernel, uptime");
