@@ -1,6 +1,7 @@
 using AdminPortal.Data.Audit;
 using AdminPortal.Data.Bundles;
 using AdminPortal.Data.Email;
+using AdminPortal.Data.Hosts;
 using AdminPortal.Data.Jobs;
 using AdminPortal.Data.Operators;
 using AdminPortal.Data.Pki;
@@ -26,6 +27,10 @@ public class PortalDbContext(DbContextOptions<PortalDbContext> options)
     public DbSet<DownloadLink> DownloadLinks => Set<DownloadLink>();
     public DbSet<OutboxMessage> OutboxMessages => Set<OutboxMessage>();
     public DbSet<SmtpSettingsRow> SmtpSettings => Set<SmtpSettingsRow>();
+    public DbSet<SshCredential> SshCredentials => Set<SshCredential>();
+    public DbSet<ManagedHost> Hosts => Set<ManagedHost>();
+    public DbSet<ActionRun> ActionRuns => Set<ActionRun>();
+    public DbSet<RunHostResult> RunHostResults => Set<RunHostResult>();
 
     protected override void OnModelCreating(ModelBuilder builder)
     {

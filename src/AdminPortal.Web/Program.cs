@@ -4,6 +4,7 @@ using AdminPortal.Web.Cli;
 using AdminPortal.Web.Components;
 using AdminPortal.Web.Email;
 using AdminPortal.Web.Hosting;
+using AdminPortal.Web.Hosts;
 using AdminPortal.Web.Pki;
 using AdminPortal.Web.Security;
 
@@ -28,7 +29,7 @@ catch (StartupException e)
     return 2;
 }
 
-builder.AddPortalCore(database).AddPortalSecurity().AddPortalApi().AddPortalPki().AddPortalBundles().AddPortalEmail().AddPortalUi();
+builder.AddPortalCore(database).AddPortalSecurity().AddPortalApi().AddPortalPki().AddPortalBundles().AddPortalEmail().AddPortalHosts().AddPortalUi();
 var app = builder.Build();
 
 try

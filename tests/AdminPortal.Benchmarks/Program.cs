@@ -10,6 +10,8 @@ using Npgsql;
 // Options: --rows N (verification rows, default 1000000), --events N (events per append run, default 3000), --runs N (default 3).
 // --pki: the PKI benchmarks instead (PkiBenchmarks.cs), written to RESULTS-PKI.md.
 if (args.Contains("--pki")) return await PkiBenchmarks.RunAsync(args, FindRoot());
+// --ssh: the SSH pool against a new connection per action, and a fan-out to 50 sshd instances (SshBenchmarks.cs), written to RESULTS-SSH.md.
+if (args.Contains("--ssh")) return await SshBenchmarks.RunAsync(args, FindRoot());
 var inv = CultureInfo.InvariantCulture;
 int Arg(string name, int fallback) => args.SkipWhile(a => a != $"--{name}").Skip(1).FirstOrDefault() is { } v ? int.Parse(v, inv) : fallback;
 var rows = Arg("rows", 1_000_000);

@@ -2,6 +2,7 @@ using AdminPortal.Web.Audit;
 using AdminPortal.Web.Bundles;
 using AdminPortal.Web.Email;
 using AdminPortal.Web.Errors;
+using AdminPortal.Web.Hosts;
 using AdminPortal.Web.Operators;
 using AdminPortal.Web.Pki;
 using AdminPortal.Web.Security;
@@ -47,6 +48,7 @@ public static class ApiEndpoints
         v1.MapBundleEndpoints();
         v1.MapEasyRsaImport();
         v1.MapEmailEndpoints();
+        v1.MapHostEndpoints();
         return app;
     }
 }

@@ -7,7 +7,7 @@ using Microsoft.EntityFrameworkCore;
 
 namespace AdminPortal.Web.Secrets;
 
-public sealed record RotationResult(string OldKeyId, string NewKeyId, int TotpSecrets, int DataProtectionKeys);
+public sealed record RotationResult(string OldKeyId, string NewKeyId, int TotpSecrets, int DataProtectionKeys, int SshCredentials = 0);
 
 /// <summary>
 /// Re-encrypts every secret stored in the database under a new master key, in one audited transaction:
@@ -41,9 +41,19 @@ public sealed class MasterKeyRotation(AuditedWork work, SecretProtector current)
             var smtp = await db.SmtpSettings.Where(x => x.EncryptedPassword != null).ToListAsync(c);
             foreach (var x in smtp)
                 x.EncryptedPassword = next.Protect(current.Unprotect(x.EncryptedPassword!, SmtpSettingsRow.PasswordPurpose), SmtpSettingsRow.PasswordPurpose);
-            var result = new RotationResult(current.KeyId, next.KeyId, totp.Count, keys.Count);
+            var credentials = await db.SshCredentials.ToListAsync(c);
+            foreach (var k in credentials)
+            {
+                var purpose = AdminPortal.Data.Hosts.SshCredential.Purpose(k.Id);
+                k.EncryptedPrivateKey = next.Protect(current.Unprotect(k.EncryptedPrivateKey, purpose), purpose);
+            }
+            var result = new RotationResult(current.KeyId, next.KeyId, totp.Count, keys.Count, credentials.Count);
             return (result, new AuditEntry(actor, "secrets.master_key.rotated", "master-key",
-                new { from = result.OldKeyId, to = result.NewKeyId, reencryptedTotp = result.TotpSecrets, reencryptedDataProtection = result.DataProtectionKeys, reencryptedSmtp = smtp.Count }));
+                new
+                {
+                    from = result.OldKeyId, to = result.NewKeyId, reencryptedTotp = result.TotpSecrets, reencryptedDataProtection = result.DataProtectionKeys,
+                    reencryptedSmtp = smtp.Count, reencryptedSshCredentials = result.SshCredentials,
+                }));
         }, ct);
     }
 }

@@ -1,0 +1,21 @@
+using AdminPortal.Data.Hosts;
+using AdminPortal.Web.Errors;
+using AdminPortal.Web.Hosts.Ssh;
+
+namespace AdminPortal.Web.Hosts.Actions;
+
+/// <summary>What an action does on one host: a command, or a file upload over SFTP.</summary>
+public abstract record ActionStep;
+
+public sealed record CommandStep(RemoteCommand Command) : ActionStep;
+
+public sealed record UploadStep(string Path, byte[] Content, string Owner, string Mode, TimeSpan Timeout) : ActionStep;
+
+/// <summary>
+/// A catalog entry. <see cref="Build"/> gets validated values and must put them into commands only quoted, via stdin
+/// or via environment variables: never interpolated raw.
+/// </summary>
+public sealed record ActionDefinition(
+    string Name, string Description, string Permission, IReadOnlyList<ParameterSpec> Parameters, TimeSpan Timeout, bool NeedsConfirmation,
+    Func<IReadOnlyDictionary<string, string>, ManagedHost, ActionStep> Build,
+    Func<IReadOnlyDictionary<string, string>, ManagedHost, PortalError?>? CheckHost = null);

@@ -1,0 +1,26 @@
+using AdminPortal.Web.Hosts.Actions;
+using AdminPortal.Web.Hosts.Runs;
+using AdminPortal.Web.Hosts.Ssh;
+
+namespace AdminPortal.Web.Hosts;
+
+public static class HostServices
+{
+    public static WebApplicationBuilder AddPortalHosts(this WebApplicationBuilder builder)
+    {
+        var s = builder.Services;
+        s.AddOptions<HostsOptions>().BindConfiguration(HostsOptions.Section).ValidateDataAnnotations().ValidateOnStart();
+        s.AddSingleton<SshKeys>();
+        s.AddSingleton<SshPool>();
+        s.AddSingleton<RemoteShell>();
+        s.AddSingleton<SftpPush>();
+        s.AddSingleton<CredentialService>();
+        s.AddSingleton<HostService>();
+        s.AddSingleton<ActionCatalog>();
+        s.AddSingleton<RunMonitor>();
+        s.AddSingleton<RunExecutor>();
+        s.AddSingleton<RunService>();
+        s.AddSingleton<RunQueries>();
+        return builder;
+    }
+}

@@ -1,0 +1,128 @@
+using AdminPortal.Data;
+using AdminPortal.Data.Audit;
+using AdminPortal.Data.Hosts;
+using AdminPortal.Web.Audit;
+using AdminPortal.Web.Hosts.Actions;
+using AdminPortal.Web.Hosts.Ssh;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Options;
+
+namespace AdminPortal.Web.Hosts.Runs;
+
+/// <summary>
+/// Runs an action on its hosts in the background (fan-out bounded by <see cref="HostsOptions.FanOutLimit"/>), saves each
+/// host's result as it ends, and audits the run's outcome with every host's exit code and output hash.
+/// </summary>
+public sealed class RunExecutor(IDbContextFactory<PortalDbContext> dbs, AuditedWork work, RemoteShell shell, SftpPush sftp, HostService hosts,
+    RunMonitor monitor, IOptions<HostsOptions> options, TimeProvider time, ILogger<RunExecutor> log, IHostApplicationLifetime lifetime)
+{
+    public void Start(Guid runId, ActionDefinition action, IReadOnlyDictionary<string, string> values, IReadOnlyList<ManagedHost> targets, AuditActor actor)
+    {
+        var outputs = targets.ToDictionary(h => h.Name, _ => new OutputCapture(options.Value.MaxStoredOutputBytes, time));
+        var live = monitor.Start(runId, outputs);
+        _ = Task.Run(async () =>
+        {
+            try
+            {
+                await ExecuteAsync(live, action, values, targets, actor);
+            }
+            catch (Exception e)
+            {
+                log.LogError(e, "Run {RunId} failed", runId);
+            }
+            finally
+            {
+                monitor.End(runId);
+            }
+        });
+    }
+
+    private async Task ExecuteAsync(LiveRun live, ActionDefinition action, IReadOnlyDictionary<string, string> values,
+        IReadOnlyList<ManagedHost> targets, AuditActor actor)
+    {
+        using var stopping = CancellationTokenSource.CreateLinkedTokenSource(live.Token, lifetime.ApplicationStopping);
+        await UpdateRunAsync(live.Id, RunStatus.Running, CancellationToken.None);
+        var results = new System.Collections.Concurrent.ConcurrentBag<(string Host, RemoteOutcome Outcome, OutputCapture Output)>();
+        await Parallel.ForEachAsync(targets, new ParallelOptions { MaxDegreeOfParallelism = options.Value.FanOutLimit }, async (host, _) =>
+        {
+            var output = live.Outputs[host.Name];
+            live.SetStatus(host.Name, RunStatus.Running);
+            await SaveHostAsync(live.Id, host.Name, r => { r.Status = RunStatus.Running; r.StartedAt = time.GetUtcNow(); });
+            var outcome = await RunOnHostAsync(host, action.Build(values, host), output, stopping.Token, actor);
+            output.Complete();
+            await SaveHostAsync(live.Id, host.Name, r =>
+            {
+                r.Status = outcome.Status;
+                r.ExitCode = outcome.ExitCode;
+                r.Message = outcome.Message is { Length: > 2048 } m ? m[..2048] : outcome.Message;
+                r.Output = output.Stored;
+                r.OutputBytes = output.TotalBytes;
+                r.Truncated = output.Truncated;
+                r.OutputSha256 = output.Sha256;
+                r.FinishedAt = time.GetUtcNow();
+            });
+            live.SetStatus(host.Name, outcome.Status);
+            results.Add((host.Name, outcome, output));
+        });
+
+        var all = results.OrderBy(r => r.Host, StringComparer.Ordinal).ToList();
+        var status = all.All(r => r.Outcome.Status == RunStatus.Succeeded) ? RunStatus.Succeeded
+            : all.Any(r => r.Outcome.Status == RunStatus.Cancelled) ? RunStatus.Cancelled : RunStatus.Failed;
+        await work.RunAsync<bool>(async (_, db, c) =>
+        {
+            var run = await db.ActionRuns.FirstAsync(r => r.Id == live.Id, c);
+            run.Status = status;
+            run.FinishedAt = time.GetUtcNow();
+            return (true, new AuditEntry(actor, "action.run.finished", $"run:{live.Id}", new
+            {
+                action = action.Name, status, cancelledBy = live.CancelledBy,
+                hosts = all.Select(r => new
+                {
+                    host = r.Host, status = r.Outcome.Status, exitCode = r.Outcome.ExitCode,
+                    outputSha256 = r.Output.Sha256, outputBytes = r.Output.TotalBytes, truncated = r.Output.Truncated
+                }),
+            }, status == RunStatus.Succeeded ? AuditOutcome.Success : AuditOutcome.Failure));
+        }, CancellationToken.None);
+    }
+
+    private async Task<RemoteOutcome> RunOnHostAsync(ManagedHost host, ActionStep step, OutputCapture output, CancellationToken ct, AuditActor actor)
+    {
+        if (host.TrustedFingerprint is null)
+            return new RemoteOutcome(RunStatus.Refused, null, new HostNotTrusted(host.Name).Detail);
+        var target = new SshTarget(host.Name, host.Address, host.Port, host.User, host.CredentialId, host.TrustedFingerprint);
+        RemoteOutcome outcome;
+        try
+        {
+            outcome = step switch
+            {
+                CommandStep c => await shell.RunAsync(target, c.Command, output.Write, ct),
+                UploadStep u => await sftp.PushAsync(target, u, output.Write, ct),
+                _ => throw new InvalidOperationException($"Unknown step {step.GetType().Name}"),
+            };
+        }
+        catch (Exception e) when (e is not OutOfMemoryException)
+        {
+            // A fault of ours or of the library must still end this host's result, never leave it running.
+            log.LogError(e, "Action on {Host} failed", host.Name);
+            return new RemoteOutcome(RunStatus.Error, null, $"internal error: {e.GetType().Name}");
+        }
+        if (outcome.Error is HostKeyMismatch mismatch) await hosts.RecordMismatchAsync(host.Name, mismatch, actor, CancellationToken.None);
+        else if (outcome.Error is not null) await hosts.NoteContactAsync(host.Name, outcome.Message, CancellationToken.None);
+        else await hosts.NoteContactAsync(host.Name, null, CancellationToken.None);
+        return outcome;
+    }
+
+    private async Task UpdateRunAsync(Guid id, string status, CancellationToken ct)
+    {
+        await using var db = await dbs.CreateDbContextAsync(ct);
+        await db.ActionRuns.Where(r => r.Id == id).ExecuteUpdateAsync(s => s.SetProperty(r => r.Status, status), ct);
+    }
+
+    private async Task SaveHostAsync(Guid runId, string host, Action<RunHostResult> change)
+    {
+        await using var db = await dbs.CreateDbContextAsync();
+        var row = await db.RunHostResults.FirstAsync(r => r.RunId == runId && r.HostName == host);
+        change(row);
+        await db.SaveChangesAsync();
+    }
+}

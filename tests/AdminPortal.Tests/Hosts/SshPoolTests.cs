@@ -1,0 +1,158 @@
+using System.Diagnostics;
+using System.Net;
+using System.Net.Http.Json;
+using System.Security.Cryptography;
+using System.Text;
+using System.Text.Json;
+using AdminPortal.Tests.Peers;
+
+namespace AdminPortal.Tests.Hosts;
+
+/// <summary>The connection pool and the run machinery at their limits, against real sshd servers.</summary>
+public sealed class SshPoolTests(SshLab lab) : IClassFixture<SshLab>
+{
+    [Fact]
+    public async Task Twenty_concurrent_actions_on_one_host_share_one_connection_and_no_channel_is_refused()
+    {
+        var sshd = await lab.SshdAsync(maxSessions: 10);
+        var host = await lab.AddHostAsync(sshd);
+        var ids = await Task.WhenAll(Enumerable.Range(0, 20).Select(_ => lab.StartAsync("test.sleep", new { seconds = 1 }, [host])));
+        var maxInUse = 0;
+        var maxQueued = 0;
+        for (var i = 0; i < 40; i++)
+        {
+            var pool = (await lab.Admin.GetFromJsonAsync<JsonElement>($"/api/v1/hosts/{host}")).GetProperty("pool");
+            if (pool.ValueKind == JsonValueKind.Object)
+            {
+                maxInUse = Math.Max(maxInUse, pool.GetProperty("inUse").GetInt32());
+                maxQueued = Math.Max(maxQueued, pool.GetProperty("queued").GetInt32());
+            }
+            if (maxQueued > 0 && maxInUse == 10) break;
+            await Task.Delay(25);
+        }
+        var runs = await Task.WhenAll(ids.Select(id => lab.WaitAsync(id)));
+
+        Assert.All(runs, r => Assert.Equal("succeeded", r.GetProperty("status").GetString()));
+        Assert.All(runs, r => Assert.Equal("done", SshLab.Text(SshLab.Host(r, host))));
+        Assert.Equal(1, sshd.AcceptedConnections());
+        Assert.DoesNotContain("no more sessions", sshd.Log());
+        Assert.Equal(10, maxInUse);
+        Assert.True(maxQueued > 0, "the 11th and later actions wait in the pool's queue");
+    }
+
+    [Fact]
+    public async Task A_wrong_key_and_a_closed_port_end_with_a_clear_error_within_the_connect_timeout()
+    {
+        var sshd = await lab.SshdAsync();
+        var stranger = await lab.CreateCredentialAsync(); // not in authorized_keys
+        var wrongKey = await lab.AddHostAsync(sshd, credential: stranger.Name);
+        var closedPort = SshdServer.FreePort();
+        var closed = $"closed-{Guid.NewGuid():N}"[..14];
+        var added = await lab.Admin.PostAsJsonAsync("/api/v1/hosts", new
+        {
+            name = closed, address = "127.0.0.1", port = closedPort, user = SshdServer.TestUser, credential = lab.Credential.Name,
+        });
+        Assert.Equal(HttpStatusCode.Created, added.StatusCode);
+        var body = await added.Content.ReadFromJsonAsync<JsonElement>();
+        Assert.Equal(JsonValueKind.Null, body.GetProperty("presentedFingerprint").ValueKind);
+        Assert.Contains("connection refused", body.GetProperty("lastError").GetString());
+        await lab.Admin.PostAsJsonAsync($"/api/v1/hosts/{closed}/trust", new { fingerprint = await sshd.FingerprintAsync() });
+
+        var clock = Stopwatch.StartNew();
+        var run = await lab.WaitAsync(await lab.StartAsync("system.info", new { }, [wrongKey, closed]));
+        Assert.True(clock.Elapsed < TimeSpan.FromSeconds(10), $"took {clock.Elapsed}");
+        Assert.Equal("failed", run.GetProperty("status").GetString());
+        Assert.Equal("error", SshLab.Host(run, wrongKey).GetProperty("status").GetString());
+        Assert.Contains("authentication refused", SshLab.Host(run, wrongKey).GetProperty("message").GetString());
+        Assert.Equal("error", SshLab.Host(run, closed).GetProperty("status").GetString());
+        Assert.Contains("connection refused", SshLab.Host(run, closed).GetProperty("message").GetString());
+    }
+
+    [Fact]
+    public async Task An_action_that_hangs_past_its_timeout_is_stopped_and_the_pool_goes_on()
+    {
+        var sshd = await lab.SshdAsync();
+        var host = await lab.AddHostAsync(sshd);
+        var clock = Stopwatch.StartNew();
+        var run = await lab.RunAsync("test.sleep", new { seconds = 30 }, host);
+        Assert.True(clock.Elapsed < TimeSpan.FromSeconds(10), $"took {clock.Elapsed}");
+        var result = SshLab.Host(run, host);
+        Assert.Equal("timeout", result.GetProperty("status").GetString());
+        Assert.Contains("within its timeout of 3 s", result.GetProperty("message").GetString());
+        Assert.Equal("succeeded", (await lab.RunAsync("test.sleep", new { seconds = 0 }, host)).GetProperty("status").GetString());
+        Assert.Equal(1, sshd.AcceptedConnections());
+    }
+
+    [Fact]
+    public async Task Ten_megabytes_of_output_keep_the_first_mebibyte_count_and_hash_all_of_it()
+    {
+        var sshd = await lab.SshdAsync();
+        var host = await lab.AddHostAsync(sshd);
+        var run = await lab.RunAsync("test.flood", new { megabytes = 10 }, host);
+        var result = SshLab.Host(run, host);
+        Assert.True(result.GetProperty("status").GetString() == "succeeded", result.GetProperty("message").ToString());
+        Assert.Equal(10L * 1024 * 1024, result.GetProperty("outputBytes").GetInt64());
+        Assert.True(result.GetProperty("truncated").GetBoolean());
+        var stored = SshLab.Text(result);
+        Assert.InRange(stored.Length, 1024 * 1024 - 100, 1024 * 1024);
+        Assert.Contains("output truncated", result.GetProperty("output").GetString());
+        var line = Encoding.ASCII.GetBytes(TestActions.FloodLine + "\n");
+        var expected = new byte[10 * 1024 * 1024];
+        for (var i = 0; i < expected.Length; i++) expected[i] = line[i % line.Length];
+        Assert.Equal(Convert.ToHexStringLower(SHA256.HashData(expected)), result.GetProperty("outputSha256").GetString());
+
+        // The run page renders at most 2,000 lines per host, whatever the size of the output.
+        var admin = await lab.LoginAsync(await lab.CreateOperatorAsync(AdminPortal.Web.Security.Roles.Admin));
+        var clock = Stopwatch.StartNew();
+        var page = await admin.GetStringAsync($"/runs/{run.GetProperty("id").GetString()}");
+        Assert.True(clock.Elapsed < TimeSpan.FromSeconds(5), $"took {clock.Elapsed}");
+        Assert.Contains("showing the last 2,000 of", page);
+        Assert.InRange(page.Split(TestActions.FloodLine).Length - 1, 1990, 2001);
+    }
+
+    [Fact]
+    public async Task Cancel_mid_run_stops_the_remote_command_and_the_pool_goes_on()
+    {
+        var sshd = await lab.SshdAsync();
+        var host = await lab.AddHostAsync(sshd);
+        var id = await lab.StartAsync("test.wait", new { seconds = 120 }, [host]);
+        for (var i = 0; i < 200; i++)
+        {
+            var r = await lab.Admin.GetFromJsonAsync<JsonElement>($"/api/v1/runs/{id}");
+            if (SshLab.Host(r, host).GetProperty("status").GetString() == "running") break;
+            await Task.Delay(25);
+        }
+        await Task.Delay(300);
+        var clock = Stopwatch.StartNew();
+        var cancel = await lab.Admin.PostAsync($"/api/v1/runs/{id}/cancel", null);
+        Assert.Equal(HttpStatusCode.Accepted, cancel.StatusCode);
+        var run = await lab.WaitAsync(id, TimeSpan.FromSeconds(15));
+        Assert.True(clock.Elapsed < TimeSpan.FromSeconds(10), $"took {clock.Elapsed}");
+        Assert.Equal("cancelled", run.GetProperty("status").GetString());
+        Assert.Equal("cancelled", SshLab.Host(run, host).GetProperty("status").GetString());
+        Assert.Equal("succeeded", (await lab.RunAsync("test.sleep", new { seconds = 0 }, host)).GetProperty("status").GetString());
+        Assert.Equal(HttpStatusCode.Conflict, (await lab.Admin.PostAsync($"/api/v1/runs/{id}/cancel", null)).StatusCode);
+    }
+
+    [Fact]
+    public async Task After_sshd_restarts_between_two_actions_the_pool_reconnects()
+    {
+        var sshd = await lab.SshdAsync();
+        var host = await lab.AddHostAsync(sshd);
+        Assert.Equal("succeeded", (await lab.RunAsync("system.info", new { }, host)).GetProperty("status").GetString());
+        await sshd.RestartAsync();
+        var run = await lab.RunAsync("system.info", new { }, host);
+        Assert.Equal("succeeded", run.GetProperty("status").GetString());
+        Assert.Equal(2, sshd.AcceptedConnections());
+    }
+
+    [Fact]
+    public async Task Environment_and_stdin_reach_the_command_literally()
+    {
+        var sshd = await lab.SshdAsync();
+        var host = await lab.AddHostAsync(sshd);
+        const string text = "a'b\"c $(id) `id` ; x";
+        var run = await lab.RunAsync("test.env", new { text }, host);
+        Assert.Equal($"{text}|{text}", SshLab.Text(SshLab.Host(run, host)));
+    }
+}
