@@ -3,6 +3,7 @@ using System.Text.RegularExpressions;
 using AdminPortal.Data.Audit;
 using AdminPortal.Web.Pki;
 using AdminPortal.Web.Security;
+using Microsoft.EntityFrameworkCore;
 using Microsoft.Playwright;
 using static Microsoft.Playwright.Assertions;
 
@@ -73,6 +74,15 @@ public sealed class BundleJourneyTests(BrowserPortal portal) : IClassFixture<Bro
             await Expect(page.GetByTestId("link-status")).ToHaveTextAsync("active");
             linkUrl = new Uri(await page.GetByTestId("link-url").InnerTextAsync()).AbsolutePath;
             await s.ScreenshotAsync("bundles", readme: "bundles");
+
+            // "Email link" makes a second link and queues the email in the same transaction (SMTP is not set up here: it waits).
+            await page.GetByTestId("bundle-email").ClickAsync();
+            await Expect(page.GetByTestId("link-created")).ToContainTextAsync("emailed to alice.ng@example.test");
+            await Expect(page.GetByTestId("link-status")).ToHaveCountAsync(2);
+            await using var db = await portal.DbAsync();
+            var queued = await db.OutboxMessages.SingleAsync(m => m.To == "alice.ng@example.test");
+            Assert.Equal("pending", queued.Status);
+            Assert.Contains("/d/", queued.TextBody);
         }
 
         await using (var person = await portal.NewSessionAsync("link-person", width: 412, height: 915))
