@@ -1,9 +1,5 @@
-using System.Net;
 using AdminPortal.Tests.Infrastructure;
 using Microsoft.AspNetCore.Hosting;
-using Microsoft.AspNetCore.Hosting.Server;
-using Microsoft.AspNetCore.Hosting.Server.Features;
-using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Playwright;
 
 namespace AdminPortal.Tests.Browser;
@@ -12,13 +8,12 @@ namespace AdminPortal.Tests.Browser;
 /// The portal on real Kestrel (127.0.0.1, a free port) and one headless Debian Chromium for a test class.
 /// Each test opens its own browser context (its own cookies); the browser closes and the server stops in Dispose.
 /// </summary>
-public sealed class BrowserPortal : PortalApp, IAsyncLifetime
+public sealed class BrowserPortal : KestrelPortal, IAsyncLifetime
 {
     public const string ChromiumPath = "/usr/bin/chromium";
 
     private IPlaywright? _playwright;
     public IBrowser Browser { get; private set; } = default!;
-    public Uri BaseUrl { get; private set; } = default!;
 
     protected override void ConfigureWebHost(IWebHostBuilder builder)
     {
@@ -28,12 +23,9 @@ public sealed class BrowserPortal : PortalApp, IAsyncLifetime
         builder.UseStaticWebAssets();
     }
 
-    public async Task InitializeAsync()
+    public override async Task InitializeAsync()
     {
-        UseKestrel(o => o.Listen(IPAddress.Loopback, 0));
-        StartServer();
-        var address = Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.Single();
-        BaseUrl = new Uri(address.Replace("[::1]", "127.0.0.1"));
+        await base.InitializeAsync();
 
         if (!File.Exists(ChromiumPath))
             throw new InvalidOperationException(
@@ -67,7 +59,7 @@ public sealed class BrowserPortal : PortalApp, IAsyncLifetime
         return session;
     }
 
-    async Task IAsyncLifetime.DisposeAsync()
+    public override async Task DisposeAsync()
     {
         if (Browser is not null) await Browser.CloseAsync();
         _playwright?.Dispose();

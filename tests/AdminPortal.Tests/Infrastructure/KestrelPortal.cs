@@ -30,5 +30,6 @@ public class KestrelPortal : PortalApp, IAsyncLifetime
     /// <summary>A browser-less person on the network: no cookies, no token, redirects not followed.</summary>
     public HttpClient Anonymous() => new(new SocketsHttpHandler { AllowAutoRedirect = false, UseCookies = false }) { BaseAddress = BaseUrl };
 
-    async Task IAsyncLifetime.DisposeAsync() => await base.DisposeAsync();
+    /// <summary>Stops the server (IAsyncLifetime's end of the class fixture).</summary>
+    public new virtual async Task DisposeAsync() => await base.DisposeAsync();
 }
