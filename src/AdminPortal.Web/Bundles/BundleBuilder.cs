@@ -36,6 +36,9 @@ public sealed class BundleBuilder(VpnProfileService profiles, SecretProtector se
             ? CheckPassphrase(passphrase)
             : new InvalidInput("platform", $"platform must be one of {string.Join(", ", PlatformBundles.Platforms)}.");
 
+    public static PortalError NoKey(string userName) =>
+        new Conflict($"'{userName}''s certificate was issued from a CSR: the portal never had its key, so it cannot build a profile with it.");
+
     public static PortalError NoCertificate(string userName) => new Conflict($"'{userName}' has no active certificate: issue or renew one first.");
 
     /// <summary>The bundle itself; the key is decrypted only for the time it takes to write it into the profile.</summary>
@@ -43,7 +46,7 @@ public sealed class BundleBuilder(VpnProfileService profiles, SecretProtector se
     {
         if (Check(platform, passphrase) is { } bad) return bad;
         if (cert.EncryptedKey is null)
-            return new Conflict($"'{userName}''s certificate was issued from a CSR: the portal never had its key, so it cannot build a profile with it.");
+            return NoKey(userName);
         var profile = material.Profile;
         var pkcs8 = secrets.Unprotect(cert.EncryptedKey, CaKeys.CertificatePurpose(cert.Id));
         try

@@ -1,5 +1,3 @@
-using System.Security.Cryptography;
-using System.Text;
 using System.Text.RegularExpressions;
 using AdminPortal.Data;
 using AdminPortal.Data.Audit;
@@ -8,6 +6,7 @@ using AdminPortal.Web.Audit;
 using AdminPortal.Web.Email;
 using AdminPortal.Web.Errors;
 using AdminPortal.Web.Hosting;
+using AdminPortal.Web.Security;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
 
@@ -40,7 +39,7 @@ public sealed partial class DownloadLinks(AuditedWork work, IDbContextFactory<Po
     /// <summary>Links are built from the configured public address, never from a request's Host header (they are emailed).</summary>
     public static string Url(PortalOptions portal, string token) => $"{portal.PublicUrl.TrimEnd('/')}/d/{token}";
 
-    public static byte[] Hash(string token) => SHA256.HashData(Encoding.ASCII.GetBytes(token));
+    public static byte[] Hash(string token) => SecretTokens.Hash(token);
 
     public async Task<Result<LinkCreated>> CreateAsync(string userName, CreateLinkRequest request, AuditActor actor, CancellationToken ct)
     {
@@ -54,12 +53,13 @@ public sealed partial class DownloadLinks(AuditedWork work, IDbContextFactory<Po
             var found = await BundleBuilder.FindAsync(db, userName, request.Profile, c);
             if (!found.Ok) return (found.Error!, null);
             var (user, profile) = found.Value;
-            // The link must lead somewhere: check now that a bundle can be built (active certificate with a key).
-            var probe = await builder.BuildAsync(db, user, profile, request.Platform!, null, c);
-            if (!probe.Ok) return (probe.Error!, null);
+            // The link must lead somewhere: an active certificate whose key the portal holds.
+            var cert = await BundleMaterial.ActiveAsync(db, user.Id, c);
+            if (cert is null) return (BundleBuilder.NoCertificate(user.Name), null);
+            if (cert.EncryptedKey is null) return (BundleBuilder.NoKey(user.Name), null);
             if (request.Email && EmailOutbox.CheckAddress(user.Email, "email") is { } noAddress)
                 return (string.IsNullOrEmpty(user.Email) ? new InvalidInput("email", $"'{user.Name}' has no email address to send the link to.") : noAddress, null);
-            var token = Base64Url(RandomNumberGenerator.GetBytes(32));
+            var token = SecretTokens.New();
             var now = time.GetUtcNow();
             var link = new DownloadLink
             {
@@ -71,10 +71,10 @@ public sealed partial class DownloadLinks(AuditedWork work, IDbContextFactory<Po
             var url = Url(portal.Value, token);
             if (request.Email)
                 EmailOutbox.Enqueue(db, DownloadLinkEmail.Create(user.Name, user.Email, profile.Name, PlatformBundles.Label(link.Platform), url, link.ExpiresAt,
-                    await helpdesk.ResolveAsync(db, c), probe.Value!.Serial) with
+                    await helpdesk.ResolveAsync(db, c), cert.Serial) with
                 { CreatedBy = actor.Name }, now);
             return (new LinkCreated(link.Id, url, link.ExpiresAt, link.EmailedTo), new AuditEntry(actor, "bundle.link.created", $"vpn-user:{user.Name}",
-                new { linkId = link.Id, serial = probe.Value!.Serial, profile = profile.Name, platform = link.Platform, expiresAt = link.ExpiresAt, emailedTo = link.EmailedTo }));
+                new { linkId = link.Id, serial = cert.Serial, profile = profile.Name, platform = link.Platform, expiresAt = link.ExpiresAt, emailedTo = link.EmailedTo }));
         }, ct);
     }
 
@@ -148,5 +148,4 @@ public sealed partial class DownloadLinks(AuditedWork work, IDbContextFactory<Po
         _ => null,
     };
 
-    private static string Base64Url(byte[] bytes) => Convert.ToBase64String(bytes).TrimEnd('=').Replace('+', '-').Replace('/', '_');
 }

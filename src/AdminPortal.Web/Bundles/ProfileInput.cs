@@ -54,7 +54,7 @@ public static partial class ProfileInput
         if (hosts.Length is 0 or > 8)
             return new InvalidInput("remoteHost", "Give the server's address (remoteHost), or up to 8 in remoteHosts.");
         if (hosts.FirstOrDefault(h => !IsHost(h)) is { } badHost)
-            return new InvalidInput("remoteHost", $"'{Printable(badHost)}' is not a host name or IP address.");
+            return new InvalidInput("remoteHost", $"'{InputText.Printable(badHost)}' is not a host name or IP address.");
         if (r.Port is not (>= 1 and <= 65535)) return new InvalidInput("port", "port must be between 1 and 65535.");
         if (r.Protocol is not ("udp" or "tcp")) return new InvalidInput("protocol", "protocol must be udp or tcp.");
         var ciphers = r.DataCiphers ?? Ciphers;
@@ -66,7 +66,7 @@ public static partial class ProfileInput
         var routes = r.PushRoutes ?? [];
         if (routes.Length > 64) return new InvalidInput("pushRoutes", "At most 64 pushed routes.");
         if (routes.FirstOrDefault(x => !IsV4Network(x)) is { } badRoute)
-            return new InvalidInput("pushRoutes", $"'{Printable(badRoute)}' is not an IPv4 network in CIDR form (e.g. 10.0.0.0/16).");
+            return new InvalidInput("pushRoutes", $"'{InputText.Printable(badRoute)}' is not an IPv4 network in CIDR form (e.g. 10.0.0.0/16).");
         var dns = r.PushDns ?? [];
         if (dns.Length > 4 || dns.Any(d => !IPAddress.TryParse(d, out var a) || a.ToString() != d))
             return new InvalidInput("pushDns", "pushDns is up to 4 IP addresses.");
@@ -88,9 +88,9 @@ public static partial class ProfileInput
             return new InvalidInput("clientDirectives", "A client directive is one line: a directive name and its arguments.");
         var name = parts[0].TrimStart('-');
         if (DangerousDirectives.Contains(name))
-            return new InvalidInput("clientDirectives", $"'{Printable(name)}' is not allowed: it could make a client run programs or read files, or replace the profile's keys.");
+            return new InvalidInput("clientDirectives", $"'{InputText.Printable(name)}' is not allowed: it could make a client run programs or read files, or replace the profile's keys.");
         if (!AllowedDirectives.Contains(name))
-            return new InvalidInput("clientDirectives", $"'{Printable(name)}' is not an allowed client directive. Allowed: {string.Join(", ", AllowedDirectives.Order())}.");
+            return new InvalidInput("clientDirectives", $"'{InputText.Printable(name)}' is not an allowed client directive. Allowed: {string.Join(", ", AllowedDirectives.Order())}.");
         if (parts.Length > 5 || parts.Skip(1).Any(a => !DirectiveArgument().IsMatch(a)))
             return new InvalidInput("clientDirectives", $"The arguments of '{name}' may hold only letters, digits and . _ : / ! - (at most 4).");
         return true;
@@ -104,5 +104,4 @@ public static partial class ProfileInput
     private static bool IsHost(string h) =>
         IPAddress.TryParse(h, out var ip) ? ip.ToString() == h || h.Contains(':') : HostName().IsMatch(h) && !h.All(c => char.IsDigit(c) || c == '.');
 
-    public static string Printable(string s) => new(s.Take(40).Select(c => char.IsControl(c) ? '?' : c).ToArray());
 }

@@ -11,7 +11,7 @@ public static class OperatorInput
         if (string.IsNullOrWhiteSpace(email)) return new InvalidInput("email", "An email address is required.");
         if (email.Length > 254) return new InvalidInput("email", "The email address is longer than 254 characters.");
         if (HasControl(email) || !MailAddress.TryCreate(email, out var parsed) || parsed.Address != email || parsed.DisplayName != "")
-            return new InvalidInput("email", $"'{Printable(email)}' is not an email address.");
+            return new InvalidInput("email", $"'{InputText.Printable(email, 80)}' is not an email address.");
         return null;
     }
 
@@ -27,5 +27,4 @@ public static class OperatorInput
     public static bool HasControl(string s) =>
         s.Any(c => char.IsControl(c) || c is '\u2028' or '\u2029') || !AdminPortal.Data.Audit.AuditText.IsStorable(s);
 
-    private static string Printable(string s) => new(s.Take(80).Select(c => char.IsControl(c) ? '?' : c).ToArray());
 }

@@ -1,5 +1,3 @@
-using System.Security.Cryptography;
-using System.Text;
 using AdminPortal.Data;
 using AdminPortal.Data.Audit;
 using AdminPortal.Data.Operators;
@@ -28,7 +26,7 @@ public sealed class SetupLinks(IOptions<PortalOptions> options, IDbContextFactor
 
     public string Create(PortalDbContext db, string email, string role, string createdBy)
     {
-        var token = Convert.ToBase64String(RandomNumberGenerator.GetBytes(32)).TrimEnd('=').Replace('+', '-').Replace('/', '_');
+        var token = SecretTokens.New();
         var now = time.GetUtcNow();
         db.SetupLinks.Add(new SetupLink
         {
@@ -127,5 +125,5 @@ public sealed class SetupLinks(IOptions<PortalOptions> options, IDbContextFactor
 
     private static string Describe(IdentityResult r) => string.Join(" ", r.Errors.Select(e => e.Description));
 
-    private static byte[] Hash(string token) => SHA256.HashData(Encoding.UTF8.GetBytes(token));
+    private static byte[] Hash(string token) => SecretTokens.Hash(token);
 }

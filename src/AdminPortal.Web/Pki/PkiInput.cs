@@ -25,7 +25,6 @@ public static partial class PkiInput
     public static Result<RevocationReason> Reason(string? name) =>
         name is null ? RevocationReason.Unspecified
         : RevocationReasons.TryParse(name, out var r) ? r
-        : new InvalidInput("reason", $"Unknown reason '{Printable(name)}'. Reasons: {string.Join(", ", RevocationReasons.Names)}.");
+        : new InvalidInput("reason", $"Unknown reason '{InputText.Printable(name)}'. Reasons: {string.Join(", ", RevocationReasons.Names)}.");
 
-    private static string Printable(string s) => new(s.Take(40).Select(c => char.IsControl(c) ? '?' : c).ToArray());
 }

@@ -1,5 +1,3 @@
-using System.Security.Cryptography;
-using System.Text;
 using System.Text.RegularExpressions;
 using AdminPortal.Data;
 using AdminPortal.Data.Audit;
@@ -33,7 +31,7 @@ public sealed partial class ApiTokenService(AuditedWork work, IDbContextFactory<
         if (ValidateName(name) is { } bad) return bad;
         if (Roles.Parse(role) is not { } canonicalRole)
             return new InvalidInput("role", $"Unknown role '{role}'. Roles: {string.Join(", ", Roles.All)}.");
-        var secret = Scheme + Base64Url(RandomNumberGenerator.GetBytes(32));
+        var secret = Scheme + SecretTokens.New();
         return await work.RunAsync<Result<CreatedToken>>(async (_, db, c) =>
         {
             if (await db.ApiTokens.AnyAsync(t => t.Name == name, c))
@@ -84,7 +82,6 @@ public sealed partial class ApiTokenService(AuditedWork work, IDbContextFactory<
 
     private static ApiTokenInfo Info(ApiToken t) => new(t.Name, t.Role, t.Prefix, t.CreatedAt, t.CreatedBy, t.LastUsedAt, t.RevokedAt);
 
-    private static byte[] Hash(string secret) => SHA256.HashData(Encoding.UTF8.GetBytes(secret));
+    private static byte[] Hash(string secret) => SecretTokens.Hash(secret);
 
-    private static string Base64Url(byte[] b) => Convert.ToBase64String(b).TrimEnd('=').Replace('+', '-').Replace('/', '_');
 }

@@ -12,7 +12,7 @@ public sealed class LinkGuessingTests(PortalApp app) : IClassFixture<PortalApp>
         var client = app.CreateClient();
         for (var i = 0; i < 10; i++)
         {
-            var guess = Convert.ToBase64String(System.Security.Cryptography.RandomNumberGenerator.GetBytes(32)).TrimEnd('=').Replace('+', '-').Replace('/', '_');
+            var guess = AdminPortal.Web.Security.SecretTokens.New();
             Assert.Equal(HttpStatusCode.NotFound, (await client.GetAsync($"/d/{guess}")).StatusCode);
         }
         var limited = await client.GetAsync("/d/AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA");
