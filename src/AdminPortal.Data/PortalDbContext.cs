@@ -3,6 +3,7 @@ using AdminPortal.Data.Bundles;
 using AdminPortal.Data.Email;
 using AdminPortal.Data.Hosts;
 using AdminPortal.Data.Jobs;
+using AdminPortal.Data.Mail;
 using AdminPortal.Data.Operators;
 using AdminPortal.Data.Pki;
 using Microsoft.AspNetCore.DataProtection.EntityFrameworkCore;
@@ -31,6 +32,8 @@ public class PortalDbContext(DbContextOptions<PortalDbContext> options)
     public DbSet<ManagedHost> Hosts => Set<ManagedHost>();
     public DbSet<ActionRun> ActionRuns => Set<ActionRun>();
     public DbSet<RunHostResult> RunHostResults => Set<RunHostResult>();
+    public DbSet<MailHost> MailHosts => Set<MailHost>();
+    public DbSet<Mailbox> Mailboxes => Set<Mailbox>();
 
     protected override void OnModelCreating(ModelBuilder builder)
     {

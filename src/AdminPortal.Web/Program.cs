@@ -5,6 +5,7 @@ using AdminPortal.Web.Components;
 using AdminPortal.Web.Email;
 using AdminPortal.Web.Hosting;
 using AdminPortal.Web.Hosts;
+using AdminPortal.Web.Mail;
 using AdminPortal.Web.Pki;
 using AdminPortal.Web.Security;
 
@@ -29,7 +30,7 @@ catch (StartupException e)
     return 2;
 }
 
-builder.AddPortalCore(database).AddPortalSecurity().AddPortalApi().AddPortalPki().AddPortalBundles().AddPortalEmail().AddPortalHosts().AddPortalUi();
+builder.AddPortalCore(database).AddPortalSecurity().AddPortalApi().AddPortalPki().AddPortalBundles().AddPortalEmail().AddPortalHosts().AddPortalMail().AddPortalUi();
 var app = builder.Build();
 
 try

@@ -3,6 +3,7 @@ using AdminPortal.Web.Bundles;
 using AdminPortal.Web.Email;
 using AdminPortal.Web.Errors;
 using AdminPortal.Web.Hosts;
+using AdminPortal.Web.Mail;
 using AdminPortal.Web.Operators;
 using AdminPortal.Web.Pki;
 using AdminPortal.Web.Security;
@@ -49,6 +50,7 @@ public static class ApiEndpoints
         v1.MapEasyRsaImport();
         v1.MapEmailEndpoints();
         v1.MapHostEndpoints();
+        v1.MapMailEndpoints();
         return app;
     }
 }

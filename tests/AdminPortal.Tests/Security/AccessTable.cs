@@ -81,6 +81,14 @@ public static class AccessTable
         new("GET", "/api/v1/runs", "/api/v1/runs", Permissions.ActionsRun, HttpStatusCode.OK),
         new("GET", "/api/v1/runs/{id}", "/api/v1/runs/no-such-run", Permissions.ActionsRun, HttpStatusCode.NotFound),
         new("POST", "/api/v1/runs/{id}/cancel", "/api/v1/runs/no-such-run/cancel", Permissions.ActionsRun, HttpStatusCode.NotFound),
+        new("POST", "/api/v1/mail-hosts", "/api/v1/mail-hosts", Permissions.MailManage, HttpStatusCode.BadRequest, "{}"),
+        new("GET", "/api/v1/mail-hosts", "/api/v1/mail-hosts", Permissions.MailManage, HttpStatusCode.OK),
+        new("POST", "/api/v1/mailboxes", "/api/v1/mailboxes", Permissions.MailManage, HttpStatusCode.BadRequest, "{}"),
+        new("GET", "/api/v1/mailboxes", "/api/v1/mailboxes?host=no-such-host", Permissions.MailManage, HttpStatusCode.NotFound),
+        new("POST", "/api/v1/mailboxes/{address}/password", "/api/v1/mailboxes/nobody@example.test/password", Permissions.MailManage, HttpStatusCode.NotFound, "{}"),
+        new("POST", "/api/v1/mailboxes/{address}/disable", "/api/v1/mailboxes/nobody@example.test/disable", Permissions.MailManage, HttpStatusCode.NotFound),
+        new("POST", "/api/v1/mailboxes/{address}/enable", "/api/v1/mailboxes/nobody@example.test/enable", Permissions.MailManage, HttpStatusCode.NotFound),
+        new("DELETE", "/api/v1/mailboxes/{address}", "/api/v1/mailboxes/nobody@example.test", Permissions.MailManage, HttpStatusCode.NotFound),
     ];
 
     /// <summary>Pages behind a permission; <see cref="PageCall.Permission"/> null marks the pages open to anyone.</summary>
