@@ -45,7 +45,8 @@ public sealed class NavMenuTests : ComponentTest
         var menu = Render<NavMenu>();
 
         var coming = menu.FindAll(".mud-nav-link").Where(l => l.TextContent.Contains("soon")).ToList();
-        Assert.Equal(2, coming.Count);
+        Assert.NotEmpty(coming);
+        Assert.DoesNotContain(coming, l => l.TextContent.Contains("Mail"));
         Assert.All(coming, l => Assert.Null(l.GetAttribute("href")));
     }
 }

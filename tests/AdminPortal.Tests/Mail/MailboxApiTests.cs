@@ -5,13 +5,15 @@ using System.Text.Json;
 namespace AdminPortal.Tests.Mail;
 
 /// <summary>Mailboxes through the API on a real Dovecot reached over a real sshd; every login checked over IMAP (MailKit).</summary>
-public sealed class MailboxApiTests(MailLab lab) : IClassFixture<MailLab>
+public sealed class MailboxApiTests(MailLab lab, Xunit.Abstractions.ITestOutputHelper output) : IClassFixture<MailLab>
 {
     [Fact]
     public async Task A_created_mailbox_logs_in_and_appends_then_reset_disable_enable_and_delete_act_on_the_real_login()
     {
         var address = MailLab.Unique("ann");
+        var clock = System.Diagnostics.Stopwatch.StartNew();
         var created = await lab.CreateAsync(new { host = lab.Host, address, displayName = "Ann O'Neil", quotaMb = 2048 });
+        output.WriteLine($"create through the API: {clock.ElapsedMilliseconds} ms");
         var first = created.GetProperty("password").GetString()!;
         Assert.True(first.Length >= 20);
         Assert.Null(await lab.Dovecot.AwaitLoginAsync(address, first, works: true));
@@ -28,9 +30,12 @@ public sealed class MailboxApiTests(MailLab lab) : IClassFixture<MailLab>
         Assert.NotNull(await lab.Dovecot.AwaitLoginAsync(address, first, works: false));
         Assert.Null(await lab.Dovecot.AwaitLoginAsync(address, second, works: true));
 
+        clock.Restart();
         var disabled = await lab.PostAsync($"/api/v1/mailboxes/{address}/disable");
+        output.WriteLine($"disable through the API: {clock.ElapsedMilliseconds} ms");
         Assert.True(disabled.GetProperty("disabled").GetBoolean());
         Assert.NotNull(await lab.Dovecot.AwaitLoginAsync(address, second, works: false));
+        output.WriteLine($"disable until Dovecot refuses the login: {clock.ElapsedMilliseconds} ms");
         var row = (await lab.ListAsync())[address];
         Assert.Equal("in-sync", row.GetProperty("state").GetString());
         Assert.True(row.GetProperty("hostDisabled").GetBoolean());
@@ -105,7 +110,9 @@ public sealed class MailboxApiTests(MailLab lab) : IClassFixture<MailLab>
     public async Task Concurrent_creates_on_one_passwd_file_all_land_and_each_logs_in()
     {
         var addresses = Enumerable.Range(0, 4).Select(i => MailLab.Unique($"par{i}")).ToList();
+        var clock = System.Diagnostics.Stopwatch.StartNew();
         var created = await Task.WhenAll(addresses.Select(a => lab.CreateAsync(new { host = lab.Host, address = a })));
+        output.WriteLine($"{addresses.Count} concurrent creates: {clock.ElapsedMilliseconds} ms");
         var file = File.ReadAllLines(lab.Dovecot.PasswdFile);
         for (var i = 0; i < addresses.Count; i++)
         {

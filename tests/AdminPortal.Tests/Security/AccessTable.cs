@@ -110,6 +110,8 @@ public static class AccessTable
         new("/actions", Permissions.ActionsRun),
         new("/runs", Permissions.ActionsRun),
         new("/runs/{Id}", Permissions.ActionsRun),
+        new("/mail-hosts", Permissions.MailManage),
+        new("/mailboxes", Permissions.MailManage),
         new("/account/login", null),
         new("/account/login-2fa", null),
         new("/account/setup/{Token}", null),
