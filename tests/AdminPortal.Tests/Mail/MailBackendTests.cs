@@ -43,4 +43,17 @@ public sealed class MailBackendTests
         Assert.Equal("'aox' delete user 'ann@example.test'", AoxBackend.DeleteUser("aox", "ann@example.test"));
         Assert.Equal("'aox' list users", AoxBackend.ListUsers("aox"));
     }
+
+    [Theory]
+    [InlineData("it's $(touch /tmp/adminportal-aox-canary) `id` ; | & \\ \" *")]
+    [InlineData("--help")]
+    [InlineData("-p")]
+    public async Task Aox_arguments_reach_the_command_literally_through_a_real_shell(string password)
+    {
+        // A shell function stands in for aox: it prints its arguments, so only the quoting is checked, not aox.
+        var command = AoxBackend.AddUser("aox", "ann@example.test", password);
+        var printed = await Proc.CheckedAsync("sh", ["-c", "aox() { printf '%s\\n' \"$@\"; }\n" + command]);
+        Assert.Equal(["add", "user", "ann@example.test", password, "ann@example.test"], printed.TrimEnd('\n').Split('\n'));
+        Assert.False(File.Exists("/tmp/adminportal-aox-canary"));
+    }
 }
