@@ -17,6 +17,7 @@ set -euo pipefail
 CONNECTIONS=${CONNECTIONS:-1000}
 DURATION=${DURATION:-30s}
 THREADS=${THREADS:-2}
+WARMUP=${WARMUP:-10s}
 # wrk's default is 2 s; on a 2-core machine shared with other work, 1,000 queued connections wait longer
 # than that without anything failing. A request slower than TIMEOUT counts as failed.
 TIMEOUT=${TIMEOUT:-10s}
@@ -155,14 +156,33 @@ cmp -s "$WORK/www/bundle.ovpn" <(curl -fsS "http://127.0.0.1:$NGINX_PORT/bundle.
 checked() { api GET /api/v1/audit/verify "$ADMIN" | grep -o '"checked":[0-9]*' | cut -d: -f2; }
 verify_ok() { api GET /api/v1/audit/verify "$ADMIN" | grep -q '"ok":true'; }
 
-run_wrk() { # NAME URL [AUTH]: wrk's output in $WORK/NAME.txt, the 1-minute load average after it in $WORK/NAME.load
-  log "wrk -t$THREADS -c$CONNECTIONS -d$DURATION against $1"
-  wrk -t"$THREADS" -c"$CONNECTIONS" -d"$DURATION" --timeout "$TIMEOUT" --latency -H "Authorization: ${3:-Bearer $HELPDESK}" "$2" >"$WORK/$1.txt"
-  cut -d' ' -f1 /proc/loadavg >"$WORK/$1.load"
+# CPU time in clock ticks: a process with its reaped children (fields 14-17 of /proc/PID/stat), and PostgreSQL's
+# postmaster with its live backends (the portal's pooled connections stay open for the whole run).
+ticks() { awk '{ print $14 + $15 + $16 + $17 }' "/proc/$1/stat" 2>/dev/null || echo 0; }
+tree_ticks() { # PID: the process, its reaped children and its live children (PostgreSQL's backends, nginx's workers)
+  local t c; t=$(ticks "$1")
+  for c in $(pgrep -P "$1"); do t=$((t + $(awk '{ print $14 + $15 }' "/proc/$c/stat" 2>/dev/null || echo 0))); done
+  echo "$t"
+}
+cpu_sample() { # portal, PostgreSQL, wrk (this script's reaped children), nginx
+  echo "$(ticks "$PORTAL_PID") $(tree_ticks "$(head -1 "$WORK/pg/postmaster.pid")") $(ticks $$) $(tree_ticks "$NGINX_PID")"
 }
 
-log "warming the portal up (5 s, 100 connections; not measured)"
-wrk -t2 -c100 -d5s -H "Authorization: Bearer $HELPDESK" "$PORTAL$BUNDLE_PATH" >"$WORK/warmup.txt"
+run_wrk() { # NAME URL [AUTH]: wrk's output in $WORK/NAME.txt, the 1-minute load average after it in $WORK/NAME.load,
+  # the CPU seconds the portal, PostgreSQL, wrk and nginx spent during it in $WORK/NAME.cpu
+  log "wrk -t$THREADS -c$CONNECTIONS -d$DURATION against $1"
+  local before after; before=$(cpu_sample)
+  wrk -t"$THREADS" -c"$CONNECTIONS" -d"$DURATION" --timeout "$TIMEOUT" --latency -H "Authorization: ${3:-Bearer $HELPDESK}" "$2" >"$WORK/$1.txt"
+  after=$(cpu_sample)
+  cut -d' ' -f1 /proc/loadavg >"$WORK/$1.load"
+  awk -v b="$before" -v a="$after" -v hz="$(getconf CLK_TCK)" 'BEGIN { split(b, x); split(a, y); for (i = 1; i <= 4; i++) printf "%.2f ", (y[i] - x[i]) / hz; print "" }' >"$WORK/$1.cpu"
+}
+
+# Both measured paths, as hard as they are measured: .NET compiles hot methods again, optimized, only after they
+# ran a while, and on 2 busy cores that background work lags; a path measured cold would be measured half-compiled.
+log "warming the portal up ($WARMUP on its static file, then $WARMUP on the bundle, $CONNECTIONS connections; not measured)"
+wrk -t"$THREADS" -c"$CONNECTIONS" -d"$WARMUP" --timeout "$TIMEOUT" "$PORTAL/favicon.svg" >"$WORK/warmup-static.txt"
+wrk -t"$THREADS" -c"$CONNECTIONS" -d"$WARMUP" --timeout "$TIMEOUT" -H "Authorization: Bearer $HELPDESK" "$PORTAL$BUNDLE_PATH" >"$WORK/warmup.txt"
 AUDIT_BEFORE=$(checked)
 run_wrk nginx "http://127.0.0.1:$NGINX_PORT/bundle.ovpn"
 run_wrk static "$PORTAL/favicon.svg" none # no token: a token is checked against the database
@@ -181,6 +201,17 @@ P_RPS=$(rps portal) N_RPS=$(rps nginx) P_P99=$(p99 portal) N_P99=$(p99 nginx)
 P_FAIL=$(failed portal) N_FAIL=$(failed nginx) P_DONE=$(completed portal) N_DONE=$(completed nginx)
 S_RPS=$(rps static) S_P99=$(p99 static) S_FAIL=$(failed static) S_DONE=$(completed static)
 AUDITED=$((AUDIT_AFTER - AUDIT_BEFORE))
+per_request() { # NAME: CPU microseconds per completed request of the portal, PostgreSQL, wrk, nginx
+  awk -v n="$(completed "$1")" '{ printf "%.0f | %.0f | %.0f | %.0f", $1 * 1e6 / n, $2 * 1e6 / n, $3 * 1e6 / n, $4 * 1e6 / n }' "$WORK/$1.cpu"
+}
+CPU_TABLE=$(cat <<EOF
+| CPU per completed request, µs | portal | PostgreSQL | wrk | nginx |
+|---|---:|---:|---:|---:|
+| nginx, static file | $(per_request nginx) |
+| portal, its own static file | $(per_request static) |
+| portal, bundle endpoint | $(per_request portal) |
+EOF
+)
 TABLE=$(cat <<EOF
 | | requests/s | p99 latency | completed requests | failed requests | load average (1 min) after |
 |---|---:|---:|---:|---:|---:|
@@ -194,6 +225,8 @@ EOF
 echo
 echo "$TABLE"
 echo
+echo "$CPU_TABLE"
+echo
 echo "Audit events written during the portal run: $AUDITED (completed requests: $P_DONE); audit chain: $CHAIN"
 
 cat >"$RESULTS" <<EOF
@@ -202,10 +235,15 @@ cat >"$RESULTS" <<EOF
 Written by \`bash tests/load/bundle-load.sh\` on $(date -u '+%Y-%m-%d %H:%M UTC'), $(nproc) cores, $(uname -r).
 \`wrk -t$THREADS -c$CONNECTIONS -d$DURATION --timeout $TIMEOUT --latency\` on the same machine, one after the other: nginx
 $("$NGINX" -v 2>&1 | cut -d/ -f2) serving the bundle's exact bytes as a static file, the portal's own static file, then the bundle endpoint of the portal (Release build, Production
-environment, a private PostgreSQL 15 cluster with fsync and synchronous_commit on) after a 5 s warm-up. Client, servers and database
+environment, a private PostgreSQL 15 cluster with fsync and synchronous_commit on) after a warm-up of $WARMUP on each portal path. Client, servers and database
 share the same cores, and the machine is shared with other work: read the ratio.
 
 $TABLE
+
+Where the CPU went (process CPU time during each run from /proc, divided by the requests wrk completed; on 2 cores
+the four parties together cannot spend more than 2 s of CPU per second):
+
+$CPU_TABLE
 
 Audit events written during the portal run: $AUDITED, for $P_DONE requests wrk completed (requests still
 in flight when wrk stopped were audited too). The chain verified as **$CHAIN** after the run.

@@ -71,7 +71,9 @@ public sealed class AuditLog(TimeProvider time)
     /// <c>audit_append</c> per event would update the head row once per event in one transaction, and every
     /// lookup of it would walk all those row versions.
     /// </summary>
-    public async Task<long[]> AppendManyAsync(NpgsqlConnection conn, NpgsqlTransaction tx, IReadOnlyList<AuditEntry> entries, CancellationToken ct)
+    /// <param name="detailsJson">Each entry's <see cref="AuditEntry.DetailsJson"/> when the caller has it already (it checked them).</param>
+    public async Task<long[]> AppendManyAsync(
+        NpgsqlConnection conn, NpgsqlTransaction tx, IReadOnlyList<AuditEntry> entries, CancellationToken ct, IReadOnlyList<string>? detailsJson = null)
     {
         if (entries.Count == 0) return [];
         var n = entries.Count;
@@ -81,7 +83,7 @@ public sealed class AuditLog(TimeProvider time)
         {
             var e = entries[i];
             (actor[i], role[i], action[i], target[i]) = (AuditText.Clean(e.Actor.Name), AuditText.Clean(e.Actor.Role), AuditText.Clean(e.Action), AuditText.Clean(e.Target));
-            (details[i], address[i], outcome[i]) = (AuditText.Clean(e.DetailsJson()), AuditText.CleanOrNull(e.Actor.ClientAddress), AuditText.Clean(e.Outcome));
+            (details[i], address[i], outcome[i]) = (AuditText.Clean(detailsJson?[i] ?? e.DetailsJson()), AuditText.CleanOrNull(e.Actor.ClientAddress), AuditText.Clean(e.Outcome));
         }
         var now = AuditHasher.Truncate(time.GetUtcNow());
         long seq;

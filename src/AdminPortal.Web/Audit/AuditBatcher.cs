@@ -24,7 +24,7 @@ public sealed class AuditBatcher : IAsyncDisposable
 
     private const string ActiveQuery = """SELECT "Id" FROM certificates WHERE "Id" = ANY($1) AND "Status" = 'active'""";
 
-    private sealed record Pending(AuditEntry Entry, Guid? ActiveCertificate, CancellationToken Ct, TaskCompletionSource<bool> Done);
+    private sealed record Pending(AuditEntry Entry, string Details, Guid? ActiveCertificate, CancellationToken Ct, TaskCompletionSource<bool> Done);
 
     private readonly Channel<Pending> _queue = Channel.CreateUnbounded<Pending>();
     private readonly NpgsqlDataSource _db;
@@ -49,8 +49,8 @@ public sealed class AuditBatcher : IAsyncDisposable
     /// </summary>
     public Task<bool> AppendAsync(AuditEntry entry, Guid? activeCertificate, CancellationToken ct)
     {
-        entry.DetailsJson(); // refuses a secret here, in the caller, rather than failing a whole batch
-        var pending = new Pending(entry, activeCertificate, ct, new(TaskCreationOptions.RunContinuationsAsynchronously));
+        // Serialized (and a secret refused) here, in the caller, rather than failing a whole batch; and only once.
+        var pending = new Pending(entry, entry.DetailsJson(), activeCertificate, ct, new(TaskCreationOptions.RunContinuationsAsynchronously));
         if (!_queue.Writer.TryWrite(pending)) throw new ObjectDisposedException(nameof(AuditBatcher));
         return pending.Done.Task.WaitAsync(ct);
     }
@@ -90,7 +90,10 @@ public sealed class AuditBatcher : IAsyncDisposable
         var active = await ActiveAsync(conn, tx, batch);
         var written = batch.Where(p => p.ActiveCertificate is not { } id || active.Contains(id)).ToHashSet();
         if (written.Count > 0)
-            await _log.AppendManyAsync(conn, tx, batch.Where(written.Contains).Select(p => p.Entry).ToList(), CancellationToken.None);
+        {
+            var appended = batch.Where(written.Contains).ToList();
+            await _log.AppendManyAsync(conn, tx, [.. appended.Select(p => p.Entry)], CancellationToken.None, [.. appended.Select(p => p.Details)]);
+        }
         await tx.CommitAsync();
         return written;
     }

@@ -104,6 +104,9 @@ public static class SecurityServices
         s.AddScoped<LoginService>();
         s.AddScoped<EnrolmentService>();
         s.AddSingleton<ApiTokenService>();
+        s.AddSingleton<ApiTokenCache>();
+        s.AddSingleton<ApiTokenInvalidation>();
+        s.AddHostedService(sp => sp.GetRequiredService<ApiTokenInvalidation>());
         s.AddSingleton<OperatorService>();
         s.AddSingleton<SetupLinks>();
         return builder;

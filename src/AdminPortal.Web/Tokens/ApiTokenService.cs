@@ -15,7 +15,8 @@ public sealed record ApiTokenInfo(string Name, string Role, string Prefix, DateT
 public sealed record CreatedToken(ApiTokenInfo Info, string Token);
 
 /// <summary>Bearer tokens for the REST API: random, stored as SHA-256, bound to one role, revocable.</summary>
-public sealed partial class ApiTokenService(AuditedWork work, IDbContextFactory<PortalDbContext> dbs, TimeProvider time)
+public sealed partial class ApiTokenService(
+    AuditedWork work, IDbContextFactory<PortalDbContext> dbs, TimeProvider time, ApiTokenCache cache, ApiTokenInvalidation invalidation)
 {
     private const string Scheme = "ap_";
 
@@ -46,16 +47,26 @@ public sealed partial class ApiTokenService(AuditedWork work, IDbContextFactory<
         }, ct);
     }
 
-    public Task<Result<ApiTokenInfo>> RevokeAsync(string name, AuditActor actor, CancellationToken ct) =>
-        work.RunAsync<Result<ApiTokenInfo>>(async (_, db, c) =>
+    /// <summary>Revokes the token; when this returns, no instance accepts it any more (see <see cref="ApiTokenInvalidation"/>).</summary>
+    public async Task<Result<ApiTokenInfo>> RevokeAsync(string name, AuditActor actor, CancellationToken ct)
+    {
+        var revoked = await work.RunAsync<Result<ApiTokenInfo>>(async (_, db, c) =>
         {
             var token = await db.ApiTokens.FirstOrDefaultAsync(t => t.Name == name, c);
             if (token is null) return (new NotFound("Token", name), null);
             if (token.RevokedAt is not null) return (new Conflict($"The token '{name}' is already revoked."), null);
             token.RevokedAt = time.GetUtcNow();
             token.RevokedBy = actor.Name;
+            await ApiTokenInvalidation.NotifyAsync(db, c);
             return (Info(token), new AuditEntry(actor, "token.revoked", $"token:{name}"));
         }, ct);
+        if (revoked.Ok)
+        {
+            cache.Invalidate();
+            await invalidation.ConfirmAsync(ct);
+        }
+        return revoked;
+    }
 
     public async Task<IReadOnlyList<ApiTokenInfo>> ListAsync(CancellationToken ct)
     {
@@ -64,21 +75,40 @@ public sealed partial class ApiTokenService(AuditedWork work, IDbContextFactory<
         return tokens.Select(Info).ToList();
     }
 
-    /// <summary>The live token with this secret, or null. Marks it used (at most once a minute).</summary>
+    /// <summary>
+    /// The live token with this secret, or null. Marks it used (at most once a minute). A token this instance
+    /// already knows comes from <see cref="ApiTokenCache"/> without a query, while the cache is kept in step.
+    /// </summary>
     public async Task<ApiTokenInfo?> AuthenticateAsync(string secret, CancellationToken ct)
     {
         if (!secret.StartsWith(Scheme, StringComparison.Ordinal) || secret.Length > 100) return null;
         var hash = Hash(secret);
+        var now = time.GetUtcNow();
+        if (cache.Find(hash) is { } known)
+        {
+            if (now - known.MarkedUsedAt > UseMarkInterval)
+            {
+                known.MarkedUsedAt = now;
+                await using var mark = await dbs.CreateDbContextAsync(ct);
+                await mark.ApiTokens.Where(t => t.TokenHash == hash).ExecuteUpdateAsync(s => s.SetProperty(t => t.LastUsedAt, now), ct);
+            }
+            return known.Info;
+        }
+        var epoch = cache.Epoch; // before the read: an invalidation during it keeps the result out of the cache
         await using var db = await dbs.CreateDbContextAsync(ct);
         var token = await db.ApiTokens.FirstOrDefaultAsync(t => t.TokenHash == hash, ct);
         if (token is null || token.RevokedAt is not null) return null;
-        var now = time.GetUtcNow();
-        if (token.LastUsedAt is null || now - token.LastUsedAt > TimeSpan.FromMinutes(1))
+        if (token.LastUsedAt is null || now - token.LastUsedAt > UseMarkInterval)
         {
             await db.ApiTokens.Where(t => t.Id == token.Id).ExecuteUpdateAsync(s => s.SetProperty(t => t.LastUsedAt, now), ct);
+            token.LastUsedAt = now;
         }
-        return Info(token);
+        var info = Info(token);
+        cache.Add(hash, info, epoch);
+        return info;
     }
+
+    private static readonly TimeSpan UseMarkInterval = TimeSpan.FromMinutes(1);
 
     private static ApiTokenInfo Info(ApiToken t) => new(t.Name, t.Role, t.Prefix, t.CreatedAt, t.CreatedBy, t.LastUsedAt, t.RevokedAt);
 
