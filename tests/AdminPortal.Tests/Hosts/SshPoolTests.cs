@@ -12,7 +12,7 @@ namespace AdminPortal.Tests.Hosts;
 public sealed class SshPoolTests(SshLab lab) : IClassFixture<SshLab>
 {
     [Fact]
-    public async Task Twenty_concurrent_actions_on_one_host_share_one_connection_and_no_channel_is_refused()
+    public async Task Twenty_concurrent_actions_on_one_host_share_one_connection_of_at_most_ten_channels_and_all_succeed()
     {
         var sshd = await lab.SshdAsync(maxSessions: 10);
         var host = await lab.AddHostAsync(sshd);
@@ -35,7 +35,8 @@ public sealed class SshPoolTests(SshLab lab) : IClassFixture<SshLab>
         Assert.All(runs, r => Assert.Equal("succeeded", r.GetProperty("status").GetString()));
         Assert.All(runs, r => Assert.Equal("done", SshLab.Text(SshLab.Host(r, host))));
         Assert.Equal(1, sshd.AcceptedConnections());
-        Assert.DoesNotContain("no more sessions", sshd.Log());
+        // The pool never asks for an 11th channel, but sshd frees a finished session only after reaping its process, so on
+        // a loaded machine it can refuse the next channel for a moment ("no more sessions"); the action then waits and gets it.
         Assert.Equal(10, maxInUse);
         Assert.True(maxQueued > 0, "the 11th and later actions wait in the pool's queue");
     }

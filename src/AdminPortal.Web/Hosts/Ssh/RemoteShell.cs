@@ -3,6 +3,7 @@ using System.Text.RegularExpressions;
 using AdminPortal.Data.Hosts;
 using AdminPortal.Web.Errors;
 using Renci.SshNet;
+using Renci.SshNet.Common;
 
 namespace AdminPortal.Web.Hosts.Ssh;
 
@@ -40,6 +41,7 @@ public sealed partial class RemoteShell(SshPool pool)
     {
         using var run = CancellationTokenSource.CreateLinkedTokenSource(ct);
         run.CancelAfter(command.Timeout);
+        var refusals = 0;
         for (var attempt = 0; ; attempt++)
         {
             var client = await lease.ClientAsync(ct);
@@ -50,6 +52,15 @@ public sealed partial class RemoteShell(SshPool pool)
             {
                 // ExecuteAsync opens the channel synchronously: off the caller's thread, and a failure there means nothing ran.
                 started = await Task.Run(() => new Started(cmd.ExecuteAsync(run.Token)), CancellationToken.None);
+            }
+            catch (SshException e) when (refusals < MaxChannelRefusals && client.Value.IsConnected && e is not (SshConnectionException or SshOperationTimeoutException))
+            {
+                // The connection is fine but sshd refused the channel ("no more sessions"): it frees a finished session only
+                // once it has reaped the session's process, a moment after the channel closed. Nothing ran: wait and try again.
+                refusals++;
+                attempt--;
+                await Task.Delay(TimeSpan.FromMilliseconds(25 << refusals), run.Token);
+                continue;
             }
             catch (Exception e) when (attempt == 0 && (HostKeyCheck.IsConnectFault(e) || e is InvalidOperationException))
             {
@@ -66,6 +77,9 @@ public sealed partial class RemoteShell(SshPool pool)
     }
 
     private sealed record Started(Task Execution);
+
+    /// <summary>How often a refused channel is asked for again on a live connection (25 ms doubling: about 3 s in all).</summary>
+    private const int MaxChannelRefusals = 7;
 
     private static async Task<RemoteOutcome> FinishAsync(SshLease lease, SshCommand cmd, Task execution, RemoteCommand command,
         OutputWriter output, CancellationTokenSource run, CancellationToken ct)
