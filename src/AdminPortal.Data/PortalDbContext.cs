@@ -5,6 +5,7 @@ using AdminPortal.Data.Hosts;
 using AdminPortal.Data.Jobs;
 using AdminPortal.Data.Operators;
 using AdminPortal.Data.Pki;
+using AdminPortal.Data.VpnServers;
 using Microsoft.AspNetCore.DataProtection.EntityFrameworkCore;
 using Microsoft.AspNetCore.Identity.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore;
@@ -31,6 +32,7 @@ public class PortalDbContext(DbContextOptions<PortalDbContext> options)
     public DbSet<ManagedHost> Hosts => Set<ManagedHost>();
     public DbSet<ActionRun> ActionRuns => Set<ActionRun>();
     public DbSet<RunHostResult> RunHostResults => Set<RunHostResult>();
+    public DbSet<VpnServer> VpnServers => Set<VpnServer>();
 
     protected override void OnModelCreating(ModelBuilder builder)
     {

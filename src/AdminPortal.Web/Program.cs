@@ -7,6 +7,7 @@ using AdminPortal.Web.Hosting;
 using AdminPortal.Web.Hosts;
 using AdminPortal.Web.Pki;
 using AdminPortal.Web.Security;
+using AdminPortal.Web.VpnServers;
 
 if (args is ["help" or "--help"])
 {
@@ -29,7 +30,7 @@ catch (StartupException e)
     return 2;
 }
 
-builder.AddPortalCore(database).AddPortalSecurity().AddPortalApi().AddPortalPki().AddPortalBundles().AddPortalEmail().AddPortalHosts().AddPortalUi();
+builder.AddPortalCore(database).AddPortalSecurity().AddPortalApi().AddPortalPki().AddPortalBundles().AddPortalEmail().AddPortalHosts().AddPortalVpnServers().AddPortalUi();
 var app = builder.Build();
 
 try

@@ -7,6 +7,7 @@ using AdminPortal.Web.Operators;
 using AdminPortal.Web.Pki;
 using AdminPortal.Web.Security;
 using AdminPortal.Web.Tokens;
+using AdminPortal.Web.VpnServers;
 using Microsoft.AspNetCore.Mvc;
 using Scalar.AspNetCore;
 
@@ -49,6 +50,7 @@ public static class ApiEndpoints
         v1.MapEasyRsaImport();
         v1.MapEmailEndpoints();
         v1.MapHostEndpoints();
+        v1.MapVpnServerEndpoints();
         return app;
     }
 }

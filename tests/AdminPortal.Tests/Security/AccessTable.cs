@@ -80,6 +80,9 @@ public static class AccessTable
         new("POST", "/api/v1/runs", "/api/v1/runs", Permissions.ActionsRun, HttpStatusCode.BadRequest, "{}"),
         new("GET", "/api/v1/runs", "/api/v1/runs", Permissions.ActionsRun, HttpStatusCode.OK),
         new("GET", "/api/v1/runs/{id}", "/api/v1/runs/no-such-run", Permissions.ActionsRun, HttpStatusCode.NotFound),
+        new("POST", "/api/v1/vpn-servers", "/api/v1/vpn-servers", Permissions.VpnServersManage, HttpStatusCode.BadRequest, "{}"),
+        new("GET", "/api/v1/vpn-servers", "/api/v1/vpn-servers", Permissions.HostsTrust, HttpStatusCode.OK),
+        new("GET", "/api/v1/vpn-servers/{name}", "/api/v1/vpn-servers/no-such-server", Permissions.HostsTrust, HttpStatusCode.NotFound),
         new("POST", "/api/v1/runs/{id}/cancel", "/api/v1/runs/no-such-run/cancel", Permissions.ActionsRun, HttpStatusCode.NotFound),
     ];
 
