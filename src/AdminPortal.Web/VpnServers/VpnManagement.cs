@@ -5,7 +5,6 @@ using AdminPortal.Data.VpnServers;
 using AdminPortal.Web.Errors;
 using AdminPortal.Web.Hosts;
 using AdminPortal.Web.Hosts.Ssh;
-using static AdminPortal.Web.Hosts.Ssh.ShellQuote;
 
 namespace AdminPortal.Web.VpnServers;
 
@@ -19,7 +18,7 @@ public sealed record ManagementFailure(string Server, string Message)
 
 /// <summary>
 /// OpenVPN's management interface (a unix socket on the server's host), reached through the host's SSH connection:
-/// <c>socat</c> gets the commands on stdin, ending with <c>quit</c>, and prints the answers. socat must be installed on the host.
+/// <c>socat</c> gets the commands on stdin and, once they are answered, <c>quit</c> (see <see cref="PublishScripts.Management"/>). socat must be installed on the host.
 /// </summary>
 public sealed class VpnManagement(RemoteShell shell)
 {
@@ -29,16 +28,14 @@ public sealed class VpnManagement(RemoteShell shell)
     public static SshTarget? Target(ManagedHost host) => host.TrustedFingerprint is null ? null
         : new SshTarget(host.Name, host.Address, host.Port, host.User, host.CredentialId, host.TrustedFingerprint);
 
-    public static string Sudo(ManagedHost host) => host.User == "root" ? "" : "sudo -n ";
-
     /// <summary>Sends the commands (then <c>quit</c>) and returns everything the interface answered.</summary>
     public async Task<Result<string>> SendAsync(VpnServer server, IReadOnlyList<string> commands, CancellationToken ct)
     {
         var host = server.Host ?? throw new ArgumentException("Load the server with its host.", nameof(server));
         if (Target(host) is not { } target) return new HostNotTrusted(host.Name);
         if (commands.Any(c => c.Any(char.IsControl))) throw new ArgumentException("A management command is one line.", nameof(commands));
-        var stdin = Encoding.UTF8.GetBytes(string.Concat(commands.Select(c => c + "\n")) + "quit\n");
-        var script = $"{Sudo(host)}socat -t 5 - UNIX-CONNECT:{Quote(server.ManagementSocket)}";
+        var stdin = Encoding.UTF8.GetBytes(string.Concat(commands.Select(c => c + "\n")));
+        var script = PublishScripts.AsRoot(host, PublishScripts.Management(server.ManagementSocket, commands.Count));
         var stdout = new MemoryStream();
         var stderr = new MemoryStream();
         var outcome = await shell.RunAsync(target, new RemoteCommand(script, Timeout, Stdin: stdin),
