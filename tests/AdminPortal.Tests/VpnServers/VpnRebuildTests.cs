@@ -14,18 +14,12 @@ public sealed class VpnRebuildTests(VpnServerLab lab) : IClassFixture<VpnServerL
 
     public Task DisposeAsync() => Task.CompletedTask;
 
-    private async Task<JsonElement> WaitRunAsync(HttpResponseMessage started)
-    {
-        Assert.True(started.StatusCode == HttpStatusCode.Accepted, await started.Content.ReadAsStringAsync());
-        return await lab.WaitAsync((await started.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("runId").GetGuid(), TimeSpan.FromSeconds(180));
-    }
-
     [Fact]
     public async Task Rebuild_onto_a_fresh_host_publishes_everything_and_an_existing_client_profile_connects_there()
     {
         var (old, oldHost) = await lab.VpnHostAsync();
         var server = await lab.AddServerAsync(old, oldHost);
-        Assert.Equal("succeeded", (await WaitRunAsync(await lab.Admin.PostAsync($"/api/v1/vpn-servers/{server}/publish", null))).GetProperty("status").GetString());
+        Assert.Equal("succeeded", (await lab.PublishAsync(server)).GetProperty("status").GetString());
         var ovpn = await lab.ClientProfileAsync();
         await using (var before = await old.StartClientAsync(ovpn)) Assert.True(before.Connected, before.ToString());
         await old.DisposeAsync(); // the old server dies: its OpenVPN and its network are gone
@@ -37,7 +31,7 @@ public sealed class VpnRebuildTests(VpnServerLab lab) : IClassFixture<VpnServerL
         Assert.Equal(HttpStatusCode.BadRequest, badNs.StatusCode);
         Assert.Equal(oldHost, (await lab.ServerAsync(server)).GetProperty("host").GetString());
 
-        var run = await WaitRunAsync(await lab.Admin.PostAsJsonAsync($"/api/v1/vpn-servers/{server}/rebuild",
+        var run = await lab.WaitStartedAsync(await lab.Admin.PostAsJsonAsync($"/api/v1/vpn-servers/{server}/rebuild",
             new { host = freshHost, configDir = fresh.ConfigDir, netNamespace = fresh.Namespace }));
         var output = SshLab.Host(run, freshHost).GetProperty("output").GetString();
         Assert.True(run.GetProperty("status").GetString() == "succeeded", $"{run}\n{fresh.ServerLog()}");
