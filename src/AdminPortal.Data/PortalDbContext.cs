@@ -6,6 +6,7 @@ using AdminPortal.Data.Jobs;
 using AdminPortal.Data.Mail;
 using AdminPortal.Data.Operators;
 using AdminPortal.Data.Pki;
+using AdminPortal.Data.VpnServers;
 using Microsoft.AspNetCore.DataProtection.EntityFrameworkCore;
 using Microsoft.AspNetCore.Identity.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore;
@@ -34,6 +35,7 @@ public class PortalDbContext(DbContextOptions<PortalDbContext> options)
     public DbSet<RunHostResult> RunHostResults => Set<RunHostResult>();
     public DbSet<MailHost> MailHosts => Set<MailHost>();
     public DbSet<Mailbox> Mailboxes => Set<Mailbox>();
+    public DbSet<VpnServer> VpnServers => Set<VpnServer>();
 
     protected override void OnModelCreating(ModelBuilder builder)
     {

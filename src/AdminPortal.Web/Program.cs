@@ -8,6 +8,7 @@ using AdminPortal.Web.Hosts;
 using AdminPortal.Web.Mail;
 using AdminPortal.Web.Pki;
 using AdminPortal.Web.Security;
+using AdminPortal.Web.VpnServers;
 
 if (args is ["help" or "--help"])
 {
@@ -30,7 +31,7 @@ catch (StartupException e)
     return 2;
 }
 
-builder.AddPortalCore(database).AddPortalSecurity().AddPortalApi().AddPortalPki().AddPortalBundles().AddPortalEmail().AddPortalHosts().AddPortalMail().AddPortalUi();
+builder.AddPortalCore(database).AddPortalSecurity().AddPortalApi().AddPortalPki().AddPortalBundles().AddPortalEmail().AddPortalHosts().AddPortalMail().AddPortalVpnServers().AddPortalUi();
 var app = builder.Build();
 
 try

@@ -9,7 +9,7 @@ using AdminPortal.Web.Security;
 namespace AdminPortal.Tests.Hosts;
 
 /// <summary>The portal plus real sshd servers on loopback, with helpers that drive hosts, credentials and runs through the API.</summary>
-public sealed class SshLab : PortalApp, IAsyncLifetime
+public class SshLab : PortalApp, IAsyncLifetime
 {
     private readonly List<SshdServer> _servers = [];
     public HttpClient Admin { get; private set; } = null!;
@@ -100,8 +100,12 @@ public sealed class SshLab : PortalApp, IAsyncLifetime
     public static JsonElement Host(JsonElement run, string name) =>
         run.GetProperty("hosts").EnumerateArray().Single(h => h.GetProperty("host").GetString() == name);
 
+    /// <summary>A subclass's cleanup, run before the lab's servers stop.</summary>
+    protected virtual Task DisposePeersAsync() => Task.CompletedTask;
+
     async Task IAsyncLifetime.DisposeAsync()
     {
+        await DisposePeersAsync();
         foreach (var s in _servers) await s.DisposeAsync();
     }
 }
