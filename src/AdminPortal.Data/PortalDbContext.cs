@@ -3,6 +3,8 @@ using AdminPortal.Data.Bundles;
 using AdminPortal.Data.Email;
 using AdminPortal.Data.Hosts;
 using AdminPortal.Data.Jobs;
+using AdminPortal.Data.Notifications;
+using AdminPortal.Data.Onboarding;
 using AdminPortal.Data.Operators;
 using AdminPortal.Data.Pki;
 using Microsoft.AspNetCore.DataProtection.EntityFrameworkCore;
@@ -31,6 +33,9 @@ public class PortalDbContext(DbContextOptions<PortalDbContext> options)
     public DbSet<ManagedHost> Hosts => Set<ManagedHost>();
     public DbSet<ActionRun> ActionRuns => Set<ActionRun>();
     public DbSet<RunHostResult> RunHostResults => Set<RunHostResult>();
+    public DbSet<NotificationTemplateRow> NotificationTemplates => Set<NotificationTemplateRow>();
+    public DbSet<OnboardingRun> OnboardingRuns => Set<OnboardingRun>();
+    public DbSet<OnboardingStep> OnboardingSteps => Set<OnboardingStep>();
 
     protected override void OnModelCreating(ModelBuilder builder)
     {

@@ -5,6 +5,8 @@ using AdminPortal.Web.Components;
 using AdminPortal.Web.Email;
 using AdminPortal.Web.Hosting;
 using AdminPortal.Web.Hosts;
+using AdminPortal.Web.Notifications;
+using AdminPortal.Web.Onboarding;
 using AdminPortal.Web.Pki;
 using AdminPortal.Web.Security;
 
@@ -29,7 +31,8 @@ catch (StartupException e)
     return 2;
 }
 
-builder.AddPortalCore(database).AddPortalSecurity().AddPortalApi().AddPortalPki().AddPortalBundles().AddPortalEmail().AddPortalHosts().AddPortalUi();
+builder.AddPortalCore(database).AddPortalSecurity().AddPortalApi().AddPortalPki().AddPortalBundles().AddPortalEmail().AddPortalHosts()
+    .AddPortalNotifications().AddPortalOnboarding().AddPortalUi();
 var app = builder.Build();
 
 try
