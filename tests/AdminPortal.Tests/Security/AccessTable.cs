@@ -81,6 +81,14 @@ public static class AccessTable
         new("GET", "/api/v1/runs", "/api/v1/runs", Permissions.ActionsRun, HttpStatusCode.OK),
         new("GET", "/api/v1/runs/{id}", "/api/v1/runs/no-such-run", Permissions.ActionsRun, HttpStatusCode.NotFound),
         new("POST", "/api/v1/runs/{id}/cancel", "/api/v1/runs/no-such-run/cancel", Permissions.ActionsRun, HttpStatusCode.NotFound),
+        new("GET", "/api/v1/notification-templates", "/api/v1/notification-templates", Permissions.SettingsManage, HttpStatusCode.OK),
+        new("PUT", "/api/v1/notification-templates/{kind}", "/api/v1/notification-templates/no-such-kind", Permissions.SettingsManage, HttpStatusCode.NotFound, "{}"),
+        new("POST", "/api/v1/notification-templates/{kind}/preview", "/api/v1/notification-templates/no-such-kind/preview", Permissions.SettingsManage, HttpStatusCode.NotFound, "{}"),
+        new("DELETE", "/api/v1/notification-templates/{kind}", "/api/v1/notification-templates/no-such-kind", Permissions.SettingsManage, HttpStatusCode.NotFound),
+        new("POST", "/api/v1/onboarding", "/api/v1/onboarding", Permissions.CertificatesIssue, HttpStatusCode.BadRequest, "{}"),
+        new("GET", "/api/v1/onboarding", "/api/v1/onboarding", Permissions.CertificatesIssue, HttpStatusCode.OK),
+        new("GET", "/api/v1/onboarding/{id:guid}", "/api/v1/onboarding/00000000-0000-0000-0000-000000000000", Permissions.CertificatesIssue, HttpStatusCode.NotFound),
+        new("POST", "/api/v1/onboarding/{id:guid}/retry", "/api/v1/onboarding/00000000-0000-0000-0000-000000000000/retry", Permissions.CertificatesIssue, HttpStatusCode.NotFound),
     ];
 
     /// <summary>Pages behind a permission; <see cref="PageCall.Permission"/> null marks the pages open to anyone.</summary>
@@ -102,6 +110,9 @@ public static class AccessTable
         new("/actions", Permissions.ActionsRun),
         new("/runs", Permissions.ActionsRun),
         new("/runs/{Id}", Permissions.ActionsRun),
+        new("/onboarding", Permissions.CertificatesIssue),
+        new("/onboarding/{Id}", Permissions.CertificatesIssue),
+        new("/notification-templates", Permissions.SettingsManage),
         new("/account/login", null),
         new("/account/login-2fa", null),
         new("/account/setup/{Token}", null),
