@@ -3,6 +3,7 @@ using AdminPortal.Data.Bundles;
 using AdminPortal.Data.Email;
 using AdminPortal.Data.Hosts;
 using AdminPortal.Data.Jobs;
+using AdminPortal.Data.Mail;
 using AdminPortal.Data.Notifications;
 using AdminPortal.Data.Onboarding;
 using AdminPortal.Data.Operators;
@@ -36,6 +37,8 @@ public class PortalDbContext(DbContextOptions<PortalDbContext> options)
     public DbSet<NotificationTemplateRow> NotificationTemplates => Set<NotificationTemplateRow>();
     public DbSet<OnboardingRun> OnboardingRuns => Set<OnboardingRun>();
     public DbSet<OnboardingStep> OnboardingSteps => Set<OnboardingStep>();
+    public DbSet<MailHost> MailHosts => Set<MailHost>();
+    public DbSet<Mailbox> Mailboxes => Set<Mailbox>();
 
     protected override void OnModelCreating(ModelBuilder builder)
     {

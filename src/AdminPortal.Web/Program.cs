@@ -5,6 +5,7 @@ using AdminPortal.Web.Components;
 using AdminPortal.Web.Email;
 using AdminPortal.Web.Hosting;
 using AdminPortal.Web.Hosts;
+using AdminPortal.Web.Mail;
 using AdminPortal.Web.Notifications;
 using AdminPortal.Web.Onboarding;
 using AdminPortal.Web.Pki;
@@ -31,7 +32,7 @@ catch (StartupException e)
     return 2;
 }
 
-builder.AddPortalCore(database).AddPortalSecurity().AddPortalApi().AddPortalPki().AddPortalBundles().AddPortalEmail().AddPortalHosts()
+builder.AddPortalCore(database).AddPortalSecurity().AddPortalApi().AddPortalPki().AddPortalBundles().AddPortalEmail().AddPortalHosts().AddPortalMail()
     .AddPortalNotifications().AddPortalOnboarding().AddPortalUi();
 var app = builder.Build();
 

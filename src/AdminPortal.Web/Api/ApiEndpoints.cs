@@ -3,6 +3,7 @@ using AdminPortal.Web.Bundles;
 using AdminPortal.Web.Email;
 using AdminPortal.Web.Errors;
 using AdminPortal.Web.Hosts;
+using AdminPortal.Web.Mail;
 using AdminPortal.Web.Notifications;
 using AdminPortal.Web.Onboarding;
 using AdminPortal.Web.Operators;
@@ -53,6 +54,7 @@ public static class ApiEndpoints
         v1.MapHostEndpoints();
         v1.MapNotificationEndpoints();
         v1.MapOnboardingEndpoints();
+        v1.MapMailEndpoints();
         return app;
     }
 }

@@ -89,6 +89,14 @@ public static class AccessTable
         new("GET", "/api/v1/onboarding", "/api/v1/onboarding", Permissions.CertificatesIssue, HttpStatusCode.OK),
         new("GET", "/api/v1/onboarding/{id:guid}", "/api/v1/onboarding/00000000-0000-0000-0000-000000000000", Permissions.CertificatesIssue, HttpStatusCode.NotFound),
         new("POST", "/api/v1/onboarding/{id:guid}/retry", "/api/v1/onboarding/00000000-0000-0000-0000-000000000000/retry", Permissions.CertificatesIssue, HttpStatusCode.NotFound),
+        new("POST", "/api/v1/mail-hosts", "/api/v1/mail-hosts", Permissions.MailManage, HttpStatusCode.BadRequest, "{}"),
+        new("GET", "/api/v1/mail-hosts", "/api/v1/mail-hosts", Permissions.MailManage, HttpStatusCode.OK),
+        new("POST", "/api/v1/mailboxes", "/api/v1/mailboxes", Permissions.MailManage, HttpStatusCode.BadRequest, "{}"),
+        new("GET", "/api/v1/mailboxes", "/api/v1/mailboxes?host=no-such-host", Permissions.MailManage, HttpStatusCode.NotFound),
+        new("POST", "/api/v1/mailboxes/{address}/password", "/api/v1/mailboxes/nobody@example.test/password", Permissions.MailManage, HttpStatusCode.NotFound, "{}"),
+        new("POST", "/api/v1/mailboxes/{address}/disable", "/api/v1/mailboxes/nobody@example.test/disable", Permissions.MailManage, HttpStatusCode.NotFound),
+        new("POST", "/api/v1/mailboxes/{address}/enable", "/api/v1/mailboxes/nobody@example.test/enable", Permissions.MailManage, HttpStatusCode.NotFound),
+        new("DELETE", "/api/v1/mailboxes/{address}", "/api/v1/mailboxes/nobody@example.test", Permissions.MailManage, HttpStatusCode.NotFound),
     ];
 
     /// <summary>Pages behind a permission; <see cref="PageCall.Permission"/> null marks the pages open to anyone.</summary>

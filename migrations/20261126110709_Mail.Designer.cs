@@ -13,8 +13,8 @@ using Npgsql.EntityFrameworkCore.PostgreSQL.Metadata;
 namespace AdminPortal.Migrations.Migrations
 {
     [DbContext(typeof(PortalDbContext))]
-    [Migration("20261126111010_NotificationsAndOnboarding")]
-    partial class NotificationsAndOnboarding
+    [Migration("20261126110709_Mail")]
+    partial class Mail
     {
         /// <inheritdoc />
         protected override void BuildTargetModel(ModelBuilder modelBuilder)
@@ -285,10 +285,6 @@ namespace AdminPortal.Migrations.Migrations
                         .HasMaxLength(200)
                         .HasColumnType("character varying(200)");
 
-                    b.Property<string>("DedupeKey")
-                        .HasMaxLength(400)
-                        .HasColumnType("character varying(400)");
-
                     b.Property<string>("HtmlBody")
                         .HasColumnType("text");
 
@@ -339,9 +335,6 @@ namespace AdminPortal.Migrations.Migrations
                     b.HasKey("Id");
 
                     b.HasIndex("CreatedAt");
-
-                    b.HasIndex("DedupeKey")
-                        .IsUnique();
 
                     b.HasIndex("Status", "NextAttemptAt");
 
@@ -631,152 +624,95 @@ namespace AdminPortal.Migrations.Migrations
                     b.ToTable("job_runs", (string)null);
                 });
 
-            modelBuilder.Entity("AdminPortal.Data.Notifications.NotificationTemplateRow", b =>
-                {
-                    b.Property<string>("Kind")
-                        .HasMaxLength(64)
-                        .HasColumnType("character varying(64)");
-
-                    b.Property<string>("HtmlBody")
-                        .HasColumnType("text");
-
-                    b.Property<string>("Subject")
-                        .IsRequired()
-                        .HasMaxLength(400)
-                        .HasColumnType("character varying(400)");
-
-                    b.Property<string>("TextBody")
-                        .IsRequired()
-                        .HasColumnType("text");
-
-                    b.Property<DateTimeOffset>("UpdatedAt")
-                        .HasColumnType("timestamp with time zone");
-
-                    b.Property<string>("UpdatedBy")
-                        .HasMaxLength(256)
-                        .HasColumnType("character varying(256)");
-
-                    b.HasKey("Kind");
-
-                    b.ToTable("notification_templates", (string)null);
-                });
-
-            modelBuilder.Entity("AdminPortal.Data.Onboarding.OnboardingRun", b =>
+            modelBuilder.Entity("AdminPortal.Data.Mail.MailHost", b =>
                 {
                     b.Property<Guid>("Id")
                         .ValueGeneratedOnAdd()
                         .HasColumnType("uuid");
+
+                    b.Property<string>("AoxPath")
+                        .HasMaxLength(255)
+                        .HasColumnType("character varying(255)");
+
+                    b.Property<string>("Backend")
+                        .IsRequired()
+                        .HasMaxLength(32)
+                        .HasColumnType("character varying(32)");
 
                     b.Property<DateTimeOffset>("CreatedAt")
                         .HasColumnType("timestamp with time zone");
 
-                    b.Property<string>("CreatedBy")
-                        .IsRequired()
-                        .HasMaxLength(256)
-                        .HasColumnType("character varying(256)");
+                    b.Property<int?>("Gid")
+                        .HasColumnType("integer");
 
-                    b.Property<string>("DisplayName")
-                        .HasMaxLength(200)
-                        .HasColumnType("character varying(200)");
+                    b.Property<string>("HomeTemplate")
+                        .HasMaxLength(255)
+                        .HasColumnType("character varying(255)");
 
-                    b.Property<string>("Email")
-                        .HasMaxLength(254)
-                        .HasColumnType("character varying(254)");
+                    b.Property<Guid>("HostId")
+                        .HasColumnType("uuid");
 
-                    b.Property<DateTimeOffset?>("FinishedAt")
-                        .HasColumnType("timestamp with time zone");
+                    b.Property<string>("PasswdFile")
+                        .HasMaxLength(255)
+                        .HasColumnType("character varying(255)");
 
-                    b.Property<string>("KeyAlgorithm")
-                        .HasMaxLength(16)
-                        .HasColumnType("character varying(16)");
-
-                    b.Property<string>("MailAddress")
-                        .HasMaxLength(254)
-                        .HasColumnType("character varying(254)");
-
-                    b.Property<string>("MailHost")
-                        .HasMaxLength(64)
-                        .HasColumnType("character varying(64)");
-
-                    b.Property<string>("Platform")
-                        .HasMaxLength(16)
-                        .HasColumnType("character varying(16)");
-
-                    b.Property<string>("Profile")
-                        .HasMaxLength(64)
-                        .HasColumnType("character varying(64)");
-
-                    b.Property<string>("PublicKey")
-                        .HasMaxLength(8192)
-                        .HasColumnType("character varying(8192)");
-
-                    b.Property<string>("Status")
-                        .IsRequired()
-                        .HasMaxLength(16)
-                        .HasColumnType("character varying(16)");
-
-                    b.Property<string>("UnixUser")
+                    b.Property<string>("PasswordScheme")
                         .HasMaxLength(32)
                         .HasColumnType("character varying(32)");
 
-                    b.Property<string>("UserName")
-                        .IsRequired()
-                        .HasMaxLength(64)
-                        .HasColumnType("character varying(64)");
+                    b.Property<string>("QuotaRule")
+                        .HasMaxLength(128)
+                        .HasColumnType("character varying(128)");
+
+                    b.Property<int?>("Uid")
+                        .HasColumnType("integer");
 
                     b.HasKey("Id");
 
-                    b.HasIndex("CreatedAt");
+                    b.HasIndex("HostId")
+                        .IsUnique();
 
-                    b.ToTable("onboarding_runs", (string)null);
+                    b.ToTable("mail_hosts", (string)null);
                 });
 
-            modelBuilder.Entity("AdminPortal.Data.Onboarding.OnboardingStep", b =>
+            modelBuilder.Entity("AdminPortal.Data.Mail.Mailbox", b =>
                 {
                     b.Property<Guid>("Id")
                         .ValueGeneratedOnAdd()
                         .HasColumnType("uuid");
 
-                    b.Property<DateTimeOffset?>("FinishedAt")
+                    b.Property<string>("Address")
+                        .IsRequired()
+                        .HasMaxLength(254)
+                        .HasColumnType("character varying(254)");
+
+                    b.Property<DateTimeOffset>("CreatedAt")
                         .HasColumnType("timestamp with time zone");
 
-                    b.Property<string>("Host")
-                        .HasMaxLength(64)
-                        .HasColumnType("character varying(64)");
+                    b.Property<bool>("Disabled")
+                        .HasColumnType("boolean");
 
-                    b.Property<string>("Kind")
-                        .IsRequired()
-                        .HasMaxLength(32)
-                        .HasColumnType("character varying(32)");
+                    b.Property<string>("DisplayName")
+                        .HasMaxLength(100)
+                        .HasColumnType("character varying(100)");
 
-                    b.Property<int>("Order")
-                        .HasColumnType("integer");
-
-                    b.Property<string>("Reference")
-                        .HasMaxLength(128)
-                        .HasColumnType("character varying(128)");
-
-                    b.Property<string>("Result")
-                        .HasMaxLength(2048)
-                        .HasColumnType("character varying(2048)");
-
-                    b.Property<Guid>("RunId")
+                    b.Property<Guid>("MailHostId")
                         .HasColumnType("uuid");
 
-                    b.Property<DateTimeOffset?>("StartedAt")
+                    b.Property<DateTimeOffset?>("PasswordChangedAt")
                         .HasColumnType("timestamp with time zone");
 
-                    b.Property<string>("Status")
-                        .IsRequired()
-                        .HasMaxLength(16)
-                        .HasColumnType("character varying(16)");
+                    b.Property<int?>("QuotaMb")
+                        .HasColumnType("integer");
 
                     b.HasKey("Id");
 
-                    b.HasIndex("RunId", "Order")
+                    b.HasIndex("Address")
                         .IsUnique();
 
-                    b.ToTable("onboarding_steps", (string)null);
+                    b.HasIndex("MailHostId");
+
+                    b.ToTable("mailboxes", (string)null);
                 });
 
             modelBuilder.Entity("AdminPortal.Data.Operators.ApiToken", b =>
@@ -1350,13 +1286,26 @@ namespace AdminPortal.Migrations.Migrations
                         .IsRequired();
                 });
 
-            modelBuilder.Entity("AdminPortal.Data.Onboarding.OnboardingStep", b =>
+            modelBuilder.Entity("AdminPortal.Data.Mail.MailHost", b =>
                 {
-                    b.HasOne("AdminPortal.Data.Onboarding.OnboardingRun", null)
-                        .WithMany("Steps")
-                        .HasForeignKey("RunId")
+                    b.HasOne("AdminPortal.Data.Hosts.ManagedHost", "Host")
+                        .WithMany()
+                        .HasForeignKey("HostId")
+                        .OnDelete(DeleteBehavior.Restrict)
+                        .IsRequired();
+
+                    b.Navigation("Host");
+                });
+
+            modelBuilder.Entity("AdminPortal.Data.Mail.Mailbox", b =>
+                {
+                    b.HasOne("AdminPortal.Data.Mail.MailHost", "MailHost")
+                        .WithMany()
+                        .HasForeignKey("MailHostId")
                         .OnDelete(DeleteBehavior.Cascade)
                         .IsRequired();
+
+                    b.Navigation("MailHost");
                 });
 
             modelBuilder.Entity("AdminPortal.Data.Pki.CertificateAuthority", b =>
@@ -1437,11 +1386,6 @@ namespace AdminPortal.Migrations.Migrations
             modelBuilder.Entity("AdminPortal.Data.Hosts.ActionRun", b =>
                 {
                     b.Navigation("Hosts");
-                });
-
-            modelBuilder.Entity("AdminPortal.Data.Onboarding.OnboardingRun", b =>
-                {
-                    b.Navigation("Steps");
                 });
 
             modelBuilder.Entity("AdminPortal.Data.Pki.VpnUser", b =>

@@ -1,0 +1,18 @@
+using AdminPortal.Web.Mail.Backends;
+
+namespace AdminPortal.Web.Mail;
+
+public static class MailServices
+{
+    public static WebApplicationBuilder AddPortalMail(this WebApplicationBuilder builder)
+    {
+        var s = builder.Services;
+        s.AddSingleton<RemoteScripts>();
+        s.AddSingleton<IMailBackend, DovecotBackend>();
+        s.AddSingleton<IMailBackend, AoxBackend>();
+        s.AddSingleton<MailHostService>();
+        s.AddSingleton<MailboxService>();
+        s.AddSingleton<MailboxDrift>();
+        return builder;
+    }
+}
