@@ -4,13 +4,17 @@ using AdminPortal.Pki;
 using AdminPortal.Web.Bundles;
 using AdminPortal.Web.Errors;
 using AdminPortal.Web.Hosts.Actions;
+using AdminPortal.Web.Mail;
 using AdminPortal.Web.Operators;
 using AdminPortal.Web.Pki;
 using Microsoft.EntityFrameworkCore;
 
 namespace AdminPortal.Web.Onboarding;
 
-/// <summary>The wizard's fields. Link: profile and platform (or neither). Shell accounts: hosts, unixUser and publicKey.</summary>
+/// <summary>
+/// The wizard's fields. Link: profile and platform (or neither). Shell accounts: hosts, unixUser and publicKey. Mailbox: mailHost and
+/// mailAddress (the password is generated).
+/// </summary>
 public sealed record OnboardingRequest(string? UserName, string? Email, string? DisplayName, string? KeyAlgorithm = null,
     string? Profile = null, string? Platform = null, IReadOnlyList<string>? Hosts = null, string? UnixUser = null, string? PublicKey = null,
     string? MailHost = null, string? MailAddress = null);
@@ -42,6 +46,8 @@ public static class OnboardingInput
         else if (r.UnixUser is not null || r.PublicKey is not null) return new InvalidInput("hosts", "Choose the hosts for the shell account.");
         if ((r.MailHost is null) != (r.MailAddress is null))
             return new InvalidInput(r.MailHost is null ? "mailHost" : "mailAddress", "For a mailbox give both mailHost and mailAddress.");
+        if (r.MailAddress is not null && MailInput.Address(r.MailAddress) is { } badAddress) return badAddress with { Field = "mailAddress" };
+        if (r.MailAddress is not null && MailInput.DisplayName(r.DisplayName) is { } badDisplay) return badDisplay with { Field = "displayName" };
         return null;
     }
 
@@ -56,6 +62,10 @@ public static class OnboardingInput
             if (hosts.FirstOrDefault(h => !known.Contains(h)) is { } missing)
                 return new InvalidInput("hosts", $"There is no host '{InputText.Printable(missing)}'.");
         }
+        if (r.MailHost is not null && !await db.MailHosts.AnyAsync(m => m.Host!.Name == r.MailHost, ct))
+            return new InvalidInput("mailHost", $"There is no mail host '{InputText.Printable(r.MailHost)}'.");
+        if (r.MailAddress is not null && await db.Mailboxes.AnyAsync(m => m.Address == MailInput.Normal(r.MailAddress), ct))
+            return new Conflict($"The mailbox '{r.MailAddress}' exists already.");
         if (await db.Certificates.AnyAsync(c => c.VpnUser!.Name == r.UserName && c.Status == CertificateStatus.Active, ct))
             return new Conflict($"'{r.UserName}' already has an active certificate: onboarding is for new users.");
         if (await db.CertificateAuthorities.IssuingAsync(ct) is null) return new Conflict("There is no certificate authority yet: create it first.");

@@ -25,14 +25,15 @@ public sealed class OnboardingRunner(IDbContextFactory<PortalDbContext> dbs, Aud
     /// <summary>A run stored as running that this process is not running (its portal stopped mid-run).</summary>
     public bool IsStale(Guid id) => !_live.ContainsKey(id);
 
-    public void Start(Guid id, AuditActor actor)
+    /// <summary>Runs the steps not done yet; <paramref name="mailboxPassword"/> lives only in memory, for the mailbox step.</summary>
+    public void Start(Guid id, AuditActor actor, string? mailboxPassword)
     {
         _live[id] = true;
         _ = Task.Run(async () =>
         {
             try
             {
-                await ExecuteAsync(id, actor, lifetime.ApplicationStopping);
+                await ExecuteAsync(id, actor, mailboxPassword, lifetime.ApplicationStopping);
             }
             catch (Exception e)
             {
@@ -45,7 +46,7 @@ public sealed class OnboardingRunner(IDbContextFactory<PortalDbContext> dbs, Aud
         });
     }
 
-    private async Task ExecuteAsync(Guid id, AuditActor actor, CancellationToken ct)
+    private async Task ExecuteAsync(Guid id, AuditActor actor, string? mailboxPassword, CancellationToken ct)
     {
         OnboardingRun run;
         await using (var db = await dbs.CreateDbContextAsync(ct))
@@ -57,7 +58,7 @@ public sealed class OnboardingRunner(IDbContextFactory<PortalDbContext> dbs, Aud
             StepOutcome outcome;
             try
             {
-                outcome = await steps.RunAsync(run, step, actor, ct);
+                outcome = await steps.RunAsync(run, step, actor, mailboxPassword, ct);
             }
             catch (Exception e) when (e is not OperationCanceledException || !ct.IsCancellationRequested)
             {

@@ -6,12 +6,14 @@ using AdminPortal.Web.Audit;
 using AdminPortal.Web.Errors;
 using AdminPortal.Web.Hosts.Actions;
 using AdminPortal.Web.Hosts.Runs;
+using AdminPortal.Web.Mail;
 using AdminPortal.Web.Security;
 using Microsoft.EntityFrameworkCore;
 
 namespace AdminPortal.Web.Onboarding;
 
-public sealed record OnboardingStarted(Guid Id);
+/// <summary>A started (or retried) run; <see cref="MailboxPassword"/> is the mailbox's generated password, returned this once and never stored.</summary>
+public sealed record OnboardingStarted(Guid Id, string? MailboxPassword = null);
 
 public sealed record OnboardingStepView(int Order, string Kind, string? Host, string Status, string? Result, string? Reference,
     DateTimeOffset? StartedAt, DateTimeOffset? FinishedAt, string? EmailStatus);
@@ -32,28 +34,29 @@ public sealed class OnboardingService(AuditedWork work, IDbContextFactory<Portal
         if (OnboardingInput.Check(r, catalog) is { } bad) return bad;
         if (r.Hosts is { Count: > 0 } && !Permissions.Allows(Permissions.ActionsRun, actor.Role))
             return new Forbidden($"Shell accounts need the permission {Permissions.ActionsRun}.");
-        if (r.MailHost is not null) return new InvalidInput("mailHost", "Mailboxes are not available in this portal yet.");
         var id = Guid.NewGuid();
+        var password = r.MailAddress is null ? null : MailboxService.Generate();
         var started = await work.RunAsync<Result<OnboardingStarted>>(async (_, db, c) =>
         {
             if (await OnboardingInput.CheckStoredAsync(db, r, c) is { } refused) return (refused, null);
             var steps = new List<OnboardingStep> { Step(OnboardingStepKind.Certificate) };
+            if (r.MailAddress is not null) steps.Add(Step(OnboardingStepKind.Mailbox, r.MailHost));
             foreach (var host in r.Hosts ?? []) steps.Add(Step(OnboardingStepKind.ShellAccount, host));
             if (r.Profile is not null) steps.Add(Step(OnboardingStepKind.LinkEmail));
             for (var i = 0; i < steps.Count; i++) steps[i].Order = i + 1;
             db.OnboardingRuns.Add(new OnboardingRun
             {
                 Id = id, UserName = r.UserName!, Email = r.Email, DisplayName = r.DisplayName, KeyAlgorithm = r.KeyAlgorithm, Profile = r.Profile,
-                Platform = r.Platform, UnixUser = r.UnixUser, PublicKey = r.Hosts is { Count: > 0 } ? r.PublicKey?.Trim() : null,
+                Platform = r.Platform, MailHost = r.MailHost, MailAddress = r.MailAddress is null ? null : MailInput.Normal(r.MailAddress), UnixUser = r.UnixUser, PublicKey = r.Hosts is { Count: > 0 } ? r.PublicKey?.Trim() : null,
                 Status = OnboardingStatus.Running, CreatedBy = actor.Name, CreatedAt = time.GetUtcNow(), Steps = steps,
             });
-            return (new OnboardingStarted(id), new AuditEntry(actor, "onboarding.started", $"vpn-user:{r.UserName}", new
+            return (new OnboardingStarted(id, password), new AuditEntry(actor, "onboarding.started", $"vpn-user:{r.UserName}", new
             {
-                runId = id, email = r.Email, profile = r.Profile, platform = r.Platform, hosts = r.Hosts, unixUser = r.UnixUser,
+                runId = id, email = r.Email, mailHost = r.MailHost, mailAddress = r.MailAddress, profile = r.Profile, platform = r.Platform, hosts = r.Hosts, unixUser = r.UnixUser,
                 steps = steps.Select(s => s.Host is null ? s.Kind : $"{s.Kind}:{s.Host}"),
             }));
         }, ct);
-        if (started.Ok) runner.Start(id, actor);
+        if (started.Ok) runner.Start(id, actor, password);
         return started;
     }
 
@@ -69,10 +72,12 @@ public sealed class OnboardingService(AuditedWork work, IDbContextFactory<Portal
             var steps = await db.OnboardingSteps.Where(s => s.RunId == id && s.Status != OnboardingStatus.Done).ToListAsync(c);
             foreach (var s in steps) s.Status = OnboardingStatus.Pending;
             (run.Status, run.FinishedAt) = (OnboardingStatus.Running, null);
-            return (new OnboardingStarted(id), new AuditEntry(actor, "onboarding.retried", $"vpn-user:{run.UserName}",
+            // The first password was shown once and not kept: a mailbox step run again gets a new one, shown with this answer.
+            var password = steps.Any(s => s.Kind == OnboardingStepKind.Mailbox) ? MailboxService.Generate() : null;
+            return (new OnboardingStarted(id, password), new AuditEntry(actor, "onboarding.retried", $"vpn-user:{run.UserName}",
                 new { runId = id, steps = steps.OrderBy(s => s.Order).Select(s => s.Host is null ? s.Kind : $"{s.Kind}:{s.Host}") }));
         }, ct);
-        if (claimed.Ok) runner.Start(id, actor);
+        if (claimed.Ok) runner.Start(id, actor, claimed.Value!.MailboxPassword);
         return claimed;
     }
 

@@ -6,6 +6,7 @@ using AdminPortal.Data.Onboarding;
 using AdminPortal.Data.Pki;
 using AdminPortal.Web.Bundles;
 using AdminPortal.Web.Hosts.Runs;
+using AdminPortal.Web.Mail;
 using AdminPortal.Web.Notifications;
 using AdminPortal.Web.Pki;
 using Microsoft.EntityFrameworkCore;
@@ -17,14 +18,15 @@ namespace AdminPortal.Web.Onboarding;
 /// serial or link id on the step in the very transaction that creates them, and a shell account step remembers its action
 /// run and is satisfied by it once that run succeeded.
 /// </summary>
-public sealed class OnboardingSteps(IDbContextFactory<PortalDbContext> dbs, VpnUserService users, DownloadLinks links, RunService runs,
-    RunQueries runQueries, NotificationService notifications)
+public sealed class OnboardingSteps(IDbContextFactory<PortalDbContext> dbs, VpnUserService users, MailboxService mailboxes, DownloadLinks links,
+    RunService runs, RunQueries runQueries, NotificationService notifications)
 {
     private static readonly TimeSpan RunWait = TimeSpan.FromMinutes(3);
 
-    public Task<StepOutcome> RunAsync(OnboardingRun run, OnboardingStep step, AuditActor actor, CancellationToken ct) => step.Kind switch
+    public Task<StepOutcome> RunAsync(OnboardingRun run, OnboardingStep step, AuditActor actor, string? mailboxPassword, CancellationToken ct) => step.Kind switch
     {
         OnboardingStepKind.Certificate => CertificateAsync(run, step, actor, ct),
+        OnboardingStepKind.Mailbox => MailboxAsync(run, step, actor, mailboxPassword, ct),
         OnboardingStepKind.ShellAccount => ShellAccountAsync(run, step, actor, ct),
         OnboardingStepKind.LinkEmail => LinkEmailAsync(run, step, actor, ct),
         _ => Task.FromResult(new StepOutcome(false, $"unknown step {step.Kind}")),
@@ -54,6 +56,28 @@ public sealed class OnboardingSteps(IDbContextFactory<PortalDbContext> dbs, VpnU
         return issued.Ok
             ? new StepOutcome(true, $"issued serial {issued.Value!.Serial}, valid until {issued.Value.NotAfter:u}", issued.Value.Serial)
             : new StepOutcome(false, issued.Error!.Detail);
+    }
+
+    /// <summary>
+    /// Creates the mailbox with the password generated when the run started (or was retried). A mailbox that exists with the
+    /// same settings was made by an earlier attempt of this run (the address was free when the run started).
+    /// </summary>
+    private async Task<StepOutcome> MailboxAsync(OnboardingRun run, OnboardingStep step, AuditActor actor, string? password, CancellationToken ct)
+    {
+        if (await ReferenceAsync(step.Id, ct) is { } address) return new StepOutcome(true, $"mailbox {address} created on {run.MailHost}", address);
+        if (password is null) return new StepOutcome(false, "the generated password is no longer known (the portal restarted): retry to set a new one");
+        var created = await mailboxes.CreateAsync(new MailboxRequest(run.MailHost, run.MailAddress, run.DisplayName, password), actor, ct);
+        if (created.Error is MailboxAlreadyExists { SameData: true })
+        {
+            // An earlier attempt made it but its end was not recorded: give it the password this attempt showed.
+            var reset = await mailboxes.ResetPasswordAsync(run.MailAddress!, password, actor, ct);
+            return reset.Ok
+                ? new StepOutcome(true, $"mailbox {run.MailAddress} on {run.MailHost} (made by an earlier attempt; password set again)", run.MailAddress)
+                : new StepOutcome(false, reset.Error!.Detail);
+        }
+        return created.Ok
+            ? new StepOutcome(true, $"mailbox {created.Value!.Address} created on {created.Value.Host}", created.Value.Address)
+            : new StepOutcome(false, created.Error!.Detail);
     }
 
     private async Task<StepOutcome> ShellAccountAsync(OnboardingRun run, OnboardingStep step, AuditActor actor, CancellationToken ct)
