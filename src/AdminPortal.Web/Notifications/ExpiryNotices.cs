@@ -23,6 +23,10 @@ public sealed class ExpiryNotices(AuditedWork work, NotificationService notifica
     /// <summary>The window (1, 7 or 30 days) a certificate with <paramref name="left"/> to live is in, or null.</summary>
     public static int? WindowFor(TimeSpan left) => left <= TimeSpan.Zero ? null : Windows.Cast<int?>().FirstOrDefault(w => left <= TimeSpan.FromDays(w!.Value));
 
+    /// <summary>"1 day", "7 days": whole days, rounded up.</summary>
+    public static string DaysLeft(TimeSpan left) =>
+        Math.Ceiling(left.TotalDays) is var d && d == 1 ? "1 day" : $"{d.ToString(CultureInfo.InvariantCulture)} days";
+
     /// <summary>Queues every notice due now that was not queued before; returns how many messages were queued.</summary>
     public async Task<int> QueueDueAsync(CancellationToken ct)
     {
@@ -44,7 +48,7 @@ public sealed class ExpiryNotices(AuditedWork work, NotificationService notifica
                 var values = new Dictionary<string, string>
                 {
                     ["user"] = cert.User, ["serial"] = cert.Serial, ["expiresAt"] = NotificationService.When(cert.NotAfter),
-                    ["daysLeft"] = Math.Ceiling((cert.NotAfter - now).TotalDays).ToString(CultureInfo.InvariantCulture),
+                    ["daysLeft"] = DaysLeft(cert.NotAfter - now),
                 };
                 var about = new NotificationAbout($"vpn-user:{cert.User}", cert.Serial);
                 var toUser = await notifications.QueueAsync(db, NotificationKinds.ExpiryUser, cert.Email is null ? [] : [cert.Email], values,

@@ -21,7 +21,7 @@ public static class NotificationKinds
     public static readonly IReadOnlyDictionary<string, string> SampleValues = new Dictionary<string, string>
     {
         ["user"] = "jdoe", ["displayName"] = "Jane Doe", ["email"] = "jane.doe@example.com", ["profile"] = "office", ["platform"] = "Windows",
-        ["link"] = "https://portal.example.com/d/EXAMPLE", ["expiresAt"] = "Tuesday 1 December 2026, 17:00 UTC", ["daysLeft"] = "7",
+        ["link"] = "https://portal.example.com/d/EXAMPLE", ["expiresAt"] = "Tuesday 1 December 2026, 17:00 UTC", ["daysLeft"] = "7 days",
         ["serial"] = "4f2a9c0e11d5", ["reason"] = "keyCompromise", ["revokedAt"] = "Monday 30 November 2026, 09:12 UTC",
         ["helpdesk"] = "your IT helpdesk", ["ca"] = "Example Root CA", ["nextUpdate"] = "Monday 30 November 2026, 09:00 UTC",
         ["lastError"] = "the CRL could not be published", ["host"] = "web-1", ["expected"] = "SHA256:AAAA…", ["presented"] = "SHA256:BBBB…",
@@ -47,18 +47,18 @@ public static class NotificationKinds
             """<p>Hello {{displayName}},</p><p>Your VPN access is ready (user name <b>{{user}}</b>). Download your VPN profile "{{profile}}" for {{platform}}:</p><p><a href="{{link}}">{{link}}</a></p><p>The link works once and expires on {{expiresAt}}. Do not forward this email.</p><p>Questions? Contact {{helpdesk}}.</p>"""),
         new(ExpiryUser, "Certificate expiring (to the user)", "the VPN user",
             ["user", "serial", "expiresAt", "daysLeft", "helpdesk"],
-            "Your VPN certificate expires in {{daysLeft}} days",
+            "Your VPN certificate expires in {{daysLeft}}",
             """
             Hello {{user}},
 
-            Your VPN certificate (serial {{serial}}) expires on {{expiresAt}}, in {{daysLeft}} days. After that you cannot connect.
+            Your VPN certificate (serial {{serial}}) expires on {{expiresAt}}, in {{daysLeft}}. After that you cannot connect.
             Ask {{helpdesk}} for a new profile before then.
             """, null),
         new(ExpiryAdmin, "Certificate expiring (to Admins)", "every Admin",
             ["user", "serial", "expiresAt", "daysLeft"],
-            "VPN certificate of {{user}} expires in {{daysLeft}} days",
+            "VPN certificate of {{user}} expires in {{daysLeft}}",
             """
-            The VPN certificate of {{user}} (serial {{serial}}) expires on {{expiresAt}}, in {{daysLeft}} days.
+            The VPN certificate of {{user}} (serial {{serial}}) expires on {{expiresAt}}, in {{daysLeft}}.
             Renew it in the portal (VPN users) if the user still needs access.
             """, null),
         new(Revocation, "Certificate revoked (to the user)", "the VPN user",
