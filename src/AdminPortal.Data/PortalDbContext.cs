@@ -4,6 +4,8 @@ using AdminPortal.Data.Email;
 using AdminPortal.Data.Hosts;
 using AdminPortal.Data.Jobs;
 using AdminPortal.Data.Mail;
+using AdminPortal.Data.Notifications;
+using AdminPortal.Data.Onboarding;
 using AdminPortal.Data.Operators;
 using AdminPortal.Data.Pki;
 using AdminPortal.Data.VpnServers;
@@ -33,6 +35,9 @@ public class PortalDbContext(DbContextOptions<PortalDbContext> options)
     public DbSet<ManagedHost> Hosts => Set<ManagedHost>();
     public DbSet<ActionRun> ActionRuns => Set<ActionRun>();
     public DbSet<RunHostResult> RunHostResults => Set<RunHostResult>();
+    public DbSet<NotificationTemplateRow> NotificationTemplates => Set<NotificationTemplateRow>();
+    public DbSet<OnboardingRun> OnboardingRuns => Set<OnboardingRun>();
+    public DbSet<OnboardingStep> OnboardingSteps => Set<OnboardingStep>();
     public DbSet<MailHost> MailHosts => Set<MailHost>();
     public DbSet<Mailbox> Mailboxes => Set<Mailbox>();
     public DbSet<VpnServer> VpnServers => Set<VpnServer>();

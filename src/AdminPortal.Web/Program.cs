@@ -6,6 +6,8 @@ using AdminPortal.Web.Email;
 using AdminPortal.Web.Hosting;
 using AdminPortal.Web.Hosts;
 using AdminPortal.Web.Mail;
+using AdminPortal.Web.Notifications;
+using AdminPortal.Web.Onboarding;
 using AdminPortal.Web.Pki;
 using AdminPortal.Web.Security;
 using AdminPortal.Web.VpnServers;
@@ -31,7 +33,8 @@ catch (StartupException e)
     return 2;
 }
 
-builder.AddPortalCore(database).AddPortalSecurity().AddPortalApi().AddPortalPki().AddPortalBundles().AddPortalEmail().AddPortalHosts().AddPortalMail().AddPortalVpnServers().AddPortalUi();
+builder.AddPortalCore(database).AddPortalSecurity().AddPortalApi().AddPortalPki().AddPortalBundles().AddPortalEmail().AddPortalHosts().AddPortalMail().AddPortalVpnServers()
+    .AddPortalNotifications().AddPortalOnboarding().AddPortalUi();
 var app = builder.Build();
 
 try

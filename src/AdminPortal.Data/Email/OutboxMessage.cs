@@ -39,6 +39,8 @@ public class OutboxMessage
     public DateTimeOffset CreatedAt { get; set; }
     public string? CreatedBy { get; set; }
     public DateTimeOffset? SentAt { get; set; }
+    /// <summary>Set by notifications (<c>expiry:SERIAL:7:ADDRESS</c>): unique, so a notice is queued at most once.</summary>
+    public string? DedupeKey { get; set; }
 }
 
 internal sealed class OutboxMessageConfiguration : IEntityTypeConfiguration<OutboxMessage>
@@ -56,5 +58,7 @@ internal sealed class OutboxMessageConfiguration : IEntityTypeConfiguration<Outb
         b.Property(m => m.CreatedBy).HasMaxLength(200);
         b.HasIndex(m => new { m.Status, m.NextAttemptAt });
         b.HasIndex(m => m.CreatedAt);
+        b.Property(m => m.DedupeKey).HasMaxLength(400);
+        b.HasIndex(m => m.DedupeKey).IsUnique();
     }
 }

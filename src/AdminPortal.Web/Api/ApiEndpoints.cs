@@ -4,6 +4,8 @@ using AdminPortal.Web.Email;
 using AdminPortal.Web.Errors;
 using AdminPortal.Web.Hosts;
 using AdminPortal.Web.Mail;
+using AdminPortal.Web.Notifications;
+using AdminPortal.Web.Onboarding;
 using AdminPortal.Web.Operators;
 using AdminPortal.Web.Pki;
 using AdminPortal.Web.Security;
@@ -51,6 +53,8 @@ public static class ApiEndpoints
         v1.MapEasyRsaImport();
         v1.MapEmailEndpoints();
         v1.MapHostEndpoints();
+        v1.MapNotificationEndpoints();
+        v1.MapOnboardingEndpoints();
         v1.MapMailEndpoints();
         v1.MapVpnServerEndpoints();
         return app;

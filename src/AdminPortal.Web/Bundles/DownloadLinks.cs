@@ -41,7 +41,12 @@ public sealed partial class DownloadLinks(AuditedWork work, IDbContextFactory<Po
 
     public static byte[] Hash(string token) => SecretTokens.Hash(token);
 
-    public async Task<Result<LinkCreated>> CreateAsync(string userName, CreateLinkRequest request, AuditActor actor, CancellationToken ct)
+    /// <summary>
+    /// Creates a link (and queues its email when asked); <paramref name="alsoInTransaction"/> (the onboarding wizard's email
+    /// and step record) runs in the same transaction with the link and its URL, before the link's audit event is written.
+    /// </summary>
+    public async Task<Result<LinkCreated>> CreateAsync(string userName, CreateLinkRequest request, AuditActor actor, CancellationToken ct,
+        Func<PortalDbContext, DownloadLink, string, CancellationToken, Task>? alsoInTransaction = null)
     {
         var max = options.Value.MaxLinkLifetimeHours;
         if (request.ExpiresInHours is { } h && (h < 1 || h > max))
@@ -73,6 +78,7 @@ public sealed partial class DownloadLinks(AuditedWork work, IDbContextFactory<Po
                 EmailOutbox.Enqueue(db, DownloadLinkEmail.Create(user.Name, user.Email, profile.Name, PlatformBundles.Label(link.Platform), url, link.ExpiresAt,
                     await helpdesk.ResolveAsync(db, c), cert.Serial) with
                 { CreatedBy = actor.Name }, now);
+            if (alsoInTransaction is not null) await alsoInTransaction(db, link, url, c);
             return (new LinkCreated(link.Id, url, link.ExpiresAt, link.EmailedTo), new AuditEntry(actor, "bundle.link.created", $"vpn-user:{user.Name}",
                 new { linkId = link.Id, serial = cert.Serial, profile = profile.Name, platform = link.Platform, expiresAt = link.ExpiresAt, emailedTo = link.EmailedTo }));
         }, ct);

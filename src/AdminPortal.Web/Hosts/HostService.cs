@@ -4,6 +4,7 @@ using AdminPortal.Data.Hosts;
 using AdminPortal.Web.Audit;
 using AdminPortal.Web.Errors;
 using AdminPortal.Web.Hosts.Ssh;
+using AdminPortal.Web.Notifications;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
 
@@ -13,7 +14,8 @@ public sealed record AddHostRequest(string? Name, string? Address, int? Port, st
     IReadOnlyList<string>? Groups = null, IReadOnlyList<string>? AllowedServices = null, string? ExpectedFingerprint = null);
 
 /// <summary>Managed hosts and the trust in their keys: a new host's key is fetched and shown, and used only once approved.</summary>
-public sealed class HostService(AuditedWork work, IDbContextFactory<PortalDbContext> dbs, SshPool pool, IOptions<HostsOptions> options, TimeProvider time)
+public sealed class HostService(AuditedWork work, IDbContextFactory<PortalDbContext> dbs, SshPool pool, NotificationService notifications,
+    IOptions<HostsOptions> options, TimeProvider time)
 {
     public async Task<Result<HostView>> AddAsync(AddHostRequest r, AuditActor actor, CancellationToken ct)
     {
@@ -66,7 +68,10 @@ public sealed class HostService(AuditedWork work, IDbContextFactory<PortalDbCont
         return result;
     }
 
-    /// <summary>Records a refused connection whose host key did not match: shown on the dashboard and audited.</summary>
+    /// <summary>
+    /// Records a refused connection whose host key did not match: shown on the dashboard, audited, and an alert queued to the
+    /// Admins once per host and pair of keys.
+    /// </summary>
     public Task RecordMismatchAsync(string name, HostKeyMismatch mismatch, AuditActor actor, CancellationToken ct) =>
         work.RunAsync<bool>(async (_, db, c) =>
         {
@@ -74,6 +79,7 @@ public sealed class HostService(AuditedWork work, IDbContextFactory<PortalDbCont
             host.MismatchFingerprint = mismatch.Actual;
             host.MismatchAt = time.GetUtcNow();
             host.LastError = mismatch.Detail;
+            await notifications.QueueHostKeyMismatchAsync(db, name, mismatch.Expected, mismatch.Actual, host.MismatchAt.Value, c);
             return (true, new AuditEntry(actor, "host.key.mismatch", $"host:{name}",
                 new { expectedFingerprint = mismatch.Expected, presentedFingerprint = mismatch.Actual }, AuditOutcome.Failure));
         }, ct);

@@ -4,6 +4,7 @@ using AdminPortal.Data.Pki;
 using AdminPortal.Pki;
 using AdminPortal.Web.Audit;
 using AdminPortal.Web.Errors;
+using AdminPortal.Web.Notifications;
 using AdminPortal.Web.Operators;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
@@ -20,11 +21,17 @@ public sealed record VpnUserCertificate(string Name, string? Email, string Statu
 /// certificates come from the issuing CA (the intermediate when there is one); a revocation goes on the CRL of the
 /// CA that issued the certificate.
 /// </summary>
-public sealed class VpnUserService(AuditedWork work, CaKeys keys, CrlService crls, SecretProtector secrets, IOptions<PkiOptions> options, TimeProvider time)
+public sealed class VpnUserService(AuditedWork work, CaKeys keys, CrlService crls, SecretProtector secrets, NotificationService notifications,
+    IOptions<PkiOptions> options, TimeProvider time)
 {
     public const string Profile = "default";
 
-    public async Task<Result<VpnUserCertificate>> IssueAsync(IssueUserRequest request, AuditActor actor, CancellationToken ct)
+    /// <summary>
+    /// Issues the user's certificate; <paramref name="alsoInTransaction"/> (the onboarding wizard's step record) runs in the
+    /// same transaction once the certificate is saved.
+    /// </summary>
+    public async Task<Result<VpnUserCertificate>> IssueAsync(IssueUserRequest request, AuditActor actor, CancellationToken ct,
+        Func<PortalDbContext, VpnUserCertificate, CancellationToken, Task>? alsoInTransaction = null)
     {
         if ((PkiInput.Name(request.Name) ?? PkiInput.Days(request.ValidDays, 3650)) is { } bad) return bad;
         if (request.Email is not null && OperatorInput.Email(request.Email) is { } badEmail) return badEmail;
@@ -48,6 +55,7 @@ public sealed class VpnUserService(AuditedWork work, CaKeys keys, CrlService crl
             var cert = Issue(ca, user, pair?.Public ?? csrKey!, pair?.Private, request.ValidDays, actor);
             db.Certificates.Add(cert);
             if (await SaveAsync(db, c) is { } conflict) return (conflict, null);
+            if (alsoInTransaction is not null) await alsoInTransaction(db, View(user, cert), c);
             return (View(user, cert), new AuditEntry(actor, "pki.certificate.issued", $"vpn-user:{user.Name}",
                 new { serial = cert.Serial, kind = cert.Kind, keyAlgorithm = cert.KeyAlgorithm, notAfter = cert.NotAfter, fromCsr = csrKey is not null }));
         }, ct);
@@ -65,6 +73,7 @@ public sealed class VpnUserService(AuditedWork work, CaKeys keys, CrlService crl
             Revoke(cert!, reason.Value, actor);
             await db.SaveChangesAsync(c);
             var crl = await crls.RegenerateAsync(db, ca, c);
+            await notifications.QueueRevocationAsync(db, user!.Name, user.Email, cert!.Serial, reason.Value.Name(), cert.RevokedAt!.Value, c);
             return (View(user!, cert!), new AuditEntry(actor, "pki.certificate.revoked", $"vpn-user:{user!.Name}",
                 new { serial = cert!.Serial, reason = reason.Value.Name(), crlNumber = crl.Number }));
         }, ct);

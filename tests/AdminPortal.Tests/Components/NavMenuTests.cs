@@ -8,10 +8,10 @@ public sealed class NavMenuTests : ComponentTest
 {
     public static TheoryData<string, string[], string[]> LinksPerRole => new()
     {
-        { Roles.Admin, ["vpn-users", "certificates", "ca", "audit", "operators", "settings", "outbox", "vpn-servers"], [] },
+        { Roles.Admin, ["vpn-users", "certificates", "ca", "audit", "operators", "settings", "outbox", "vpn-servers", "onboarding", "notification-templates"], [] },
         { Roles.SecurityLead, ["vpn-users", "certificates", "ca", "audit", "vpn-servers"], ["operators", "settings", "outbox"] },
         { Roles.Auditor, ["audit"], ["vpn-users", "certificates", "ca", "operators", "settings", "outbox", "vpn-servers"] },
-        { Roles.Helpdesk, ["vpn-users", "certificates"], ["ca", "audit", "operators", "settings", "outbox", "vpn-servers"] },
+        { Roles.Helpdesk, ["vpn-users", "certificates"], ["ca", "audit", "operators", "settings", "outbox", "vpn-servers", "onboarding", "notification-templates"] },
     };
 
     [Theory]

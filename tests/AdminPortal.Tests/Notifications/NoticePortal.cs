@@ -1,0 +1,66 @@
+using System.Net;
+using System.Net.Http.Json;
+using AdminPortal.Tests.Infrastructure;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Time.Testing;
+
+namespace AdminPortal.Tests.Notifications;
+
+/// <summary>
+/// A portal on a clock the test moves, looking for expiry notices every 10 s of that clock and retrying email after 0.3 s of
+/// it. <see cref="Another"/> is a second instance (or a restart) on the same database and clock.
+/// </summary>
+public sealed class NoticePortal : PortalApp
+{
+    public FakeTimeProvider Clock { get; }
+
+    public NoticePortal(FakeTimeProvider clock) => Clock = clock;
+
+    private NoticePortal(NoticePortal other) : base(other.Database, other.DataDirectory) => Clock = other.Clock;
+
+    public NoticePortal Another() => new(this);
+
+    protected override IEnumerable<KeyValuePair<string, string>> Settings() =>
+    [
+        new("Notifications:ExpiryCheckPeriod", "00:00:10"),
+        new("Email:RetryDelays:0", "00:00:00.3"),
+        new("Email:MaxAttempts", "50"),
+        new("Email:SendTimeout", "00:00:05"),
+    ];
+
+    protected override void ConfigureWebHost(IWebHostBuilder builder)
+    {
+        base.ConfigureWebHost(builder);
+        builder.ConfigureServices(s => s.AddSingleton<TimeProvider>(Clock));
+    }
+
+    public static async Task IssueAsync(HttpClient admin, string name, string? email, int validDays)
+    {
+        var r = await admin.PostAsJsonAsync("/api/v1/vpn-users", new { name, email, validDays });
+        Assert.True(r.StatusCode == HttpStatusCode.Created, await r.Content.ReadAsStringAsync());
+    }
+
+    /// <summary>Moves the clock and waits (bounded) until this instance's expiry job has claimed the new period.</summary>
+    public async Task AdvanceAndAwaitJobAsync(TimeSpan by)
+    {
+        Clock.Advance(by);
+        var now = Clock.GetUtcNow();
+        for (var i = 0; i < 200; i++)
+        {
+            await using var db = await DbAsync();
+            if (await db.JobRuns.AnyAsync(j => j.Name == "notifications.expiry" && j.LastRunAt >= now)) break;
+            await Task.Delay(50);
+        }
+        await Task.Delay(300); // the claim comes before the queueing: let the run finish
+    }
+
+    /// <summary>The expiry notices queued so far, as (kind, to, subject).</summary>
+    public async Task<List<(string Kind, string To, string Subject)>> NoticesAsync()
+    {
+        await using var db = await DbAsync();
+        return (await db.OutboxMessages.Where(m => m.Kind.StartsWith("certificate-expiring")).OrderBy(m => m.CreatedAt)
+            .Select(m => new { m.Kind, m.To, m.Subject }).ToListAsync()).Select(m => (m.Kind, m.To, m.Subject)).ToList();
+    }
+}
