@@ -8,6 +8,7 @@ using AdminPortal.Web.Hosts;
 using AdminPortal.Web.Pki;
 using AdminPortal.Web.Security;
 using AdminPortal.Web.VpnServers;
+using AdminPortal.Web.VpnServers.Crl;
 
 if (args is ["help" or "--help"])
 {
@@ -31,6 +32,7 @@ catch (StartupException e)
 }
 
 builder.AddPortalCore(database).AddPortalSecurity().AddPortalApi().AddPortalPki().AddPortalBundles().AddPortalEmail().AddPortalHosts().AddPortalVpnServers().AddPortalUi();
+builder.AddPortalVpnCrl();
 var app = builder.Build();
 
 try

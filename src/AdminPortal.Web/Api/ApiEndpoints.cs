@@ -8,6 +8,7 @@ using AdminPortal.Web.Pki;
 using AdminPortal.Web.Security;
 using AdminPortal.Web.Tokens;
 using AdminPortal.Web.VpnServers;
+using AdminPortal.Web.VpnServers.Crl;
 using Microsoft.AspNetCore.Mvc;
 using Scalar.AspNetCore;
 
@@ -51,6 +52,7 @@ public static class ApiEndpoints
         v1.MapEmailEndpoints();
         v1.MapHostEndpoints();
         v1.MapVpnServerEndpoints();
+        v1.MapVpnCrlEndpoints();
         return app;
     }
 }

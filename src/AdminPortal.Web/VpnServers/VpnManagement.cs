@@ -37,8 +37,27 @@ public sealed class VpnManagement(RemoteShell shell)
         var host = server.Host ?? throw new ArgumentException("Load the server with its host.", nameof(server));
         if (Target(host) is not { } target) return new HostNotTrusted(host.Name);
         if (commands.Any(c => c.Any(char.IsControl))) throw new ArgumentException("A management command is one line.", nameof(commands));
-        var stdin = Encoding.UTF8.GetBytes(string.Concat(commands.Select(c => c + "\n")) + "quit\n");
-        var script = $"{Sudo(host)}socat -t 5 - UNIX-CONNECT:{Quote(server.ManagementSocket)}";
+        var stdin = Encoding.UTF8.GetBytes(string.Concat(commands.Select(c => c + "\n")));
+        // OpenVPN drops what it has not sent yet when it reads "quit" (and when the client half-closes), so "quit" goes only
+        // after the last answer has been read: commands in through a fifo, answers counted (END / SUCCESS: / ERROR:).
+        var script = $$"""
+            set -eu
+            d=$(mktemp -d); trap 'rm -rf "$d"' EXIT
+            mkfifo "$d/in"
+            exec 4<&0
+            {{Sudo(host)}}socat -t 5 STDIO UNIX-CONNECT:{{Quote(server.ManagementSocket)}} <"$d/in" | {
+              exec 3>"$d/in"
+              cat <&4 >&3
+              n={{commands.Count.ToString(CultureInfo.InvariantCulture)}}
+              while [ "$n" -gt 0 ] && IFS= read -r line; do
+                printf '%s\n' "$line"
+                case "$line" in END*|SUCCESS:*|ERROR:*) n=$((n - 1));; esac
+              done
+              printf 'quit\n' >&3
+              exec 3>&-
+              cat
+            }
+            """;
         var stdout = new MemoryStream();
         var stderr = new MemoryStream();
         var outcome = await shell.RunAsync(target, new RemoteCommand(script, Timeout, Stdin: stdin),

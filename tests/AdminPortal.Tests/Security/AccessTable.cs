@@ -83,6 +83,10 @@ public static class AccessTable
         new("POST", "/api/v1/vpn-servers", "/api/v1/vpn-servers", Permissions.VpnServersManage, HttpStatusCode.BadRequest, "{}"),
         new("GET", "/api/v1/vpn-servers", "/api/v1/vpn-servers", Permissions.HostsTrust, HttpStatusCode.OK),
         new("GET", "/api/v1/vpn-servers/{name}", "/api/v1/vpn-servers/no-such-server", Permissions.HostsTrust, HttpStatusCode.NotFound),
+        new("GET", "/api/v1/vpn-servers/{name}/crl", "/api/v1/vpn-servers/no-such-server/crl", Permissions.CrlManage, HttpStatusCode.NotFound),
+        new("POST", "/api/v1/vpn-servers/{name}/crl", "/api/v1/vpn-servers/no-such-server/crl", Permissions.CrlManage, HttpStatusCode.NotFound),
+        new("GET", "/api/v1/vpn-users/{name}/client-config", "/api/v1/vpn-users/no-such-user/client-config", Permissions.VpnUsersRead, HttpStatusCode.NotFound),
+        new("PUT", "/api/v1/vpn-users/{name}/client-config", "/api/v1/vpn-users/no-such-user/client-config", Permissions.VpnServersManage, HttpStatusCode.NotFound, "{}"),
         new("POST", "/api/v1/runs/{id}/cancel", "/api/v1/runs/no-such-run/cancel", Permissions.ActionsRun, HttpStatusCode.NotFound),
     ];
 
