@@ -79,19 +79,26 @@ public sealed class VpnProfileService(
             var profile = await db.VpnProfiles.AsNoTracking().Include(p => p.ServerCertificate).FirstOrDefaultAsync(p => p.Name == name, c);
             if (profile is null) return (new NotFound("VPN profile", name), null);
             var cert = profile.ServerCertificate!;
-            var files = new Dictionary<string, string>
-            {
-                ["server.conf"] = OpenVpnConfigs.ServerConf(profile),
-                ["ca.pem"] = await CaMaterial.ChainPemAsync(db, c),
-                ["server.crt"] = cert.CertificatePem,
-                ["server.key"] = Pem.PrivateKey(secrets.Unprotect(cert.EncryptedKey!, CaKeys.CertificatePurpose(cert.Id))),
-                ["tls-crypt.key"] = TlsCryptKey(profile),
-                ["crl.pem"] = await CaMaterial.CrlPemAsync(db, c),
-            };
+            var files = await ServerFilesOfAsync(db, profile, c);
             var zip = new BundleFile($"{profile.Name}-server.zip", "application/zip",
                 PlatformBundles.Zip(files.ToDictionary(f => f.Key, f => Encoding.UTF8.GetBytes(f.Value))));
             return (zip, new AuditEntry(actor, "vpn.profile.server-files", $"vpn-profile:{profile.Name}", new { serverSerial = cert.Serial }));
         }, ct);
+
+    /// <summary>server.conf, ca.pem, server.crt, server.key, tls-crypt.key and crl.pem of a profile loaded with its server certificate.</summary>
+    public async Task<Dictionary<string, string>> ServerFilesOfAsync(PortalDbContext db, VpnProfile profile, CancellationToken ct)
+    {
+        var cert = profile.ServerCertificate ?? throw new ArgumentException("Load the profile with its server certificate.", nameof(profile));
+        return new Dictionary<string, string>
+        {
+            ["server.conf"] = OpenVpnConfigs.ServerConf(profile),
+            ["ca.pem"] = await CaMaterial.ChainPemAsync(db, ct),
+            ["server.crt"] = cert.CertificatePem,
+            ["server.key"] = Pem.PrivateKey(secrets.Unprotect(cert.EncryptedKey!, CaKeys.CertificatePurpose(cert.Id))),
+            ["tls-crypt.key"] = TlsCryptKey(profile),
+            ["crl.pem"] = await CaMaterial.CrlPemAsync(db, ct),
+        };
+    }
 
     public string TlsCryptKey(VpnProfile profile) => Encoding.ASCII.GetString(secrets.Unprotect(profile.EncryptedTlsCryptKey, TlsCryptPurpose(profile.Id)));
 

@@ -5,7 +5,6 @@ using AdminPortal.Data.VpnServers;
 using AdminPortal.Web.Errors;
 using AdminPortal.Web.Hosts;
 using AdminPortal.Web.Hosts.Ssh;
-using static AdminPortal.Web.Hosts.Ssh.ShellQuote;
 
 namespace AdminPortal.Web.VpnServers;
 
@@ -19,7 +18,7 @@ public sealed record ManagementFailure(string Server, string Message)
 
 /// <summary>
 /// OpenVPN's management interface (a unix socket on the server's host), reached through the host's SSH connection:
-/// <c>socat</c> gets the commands on stdin, ending with <c>quit</c>, and prints the answers. socat must be installed on the host.
+/// <c>socat</c> gets the commands on stdin and, once they are answered, <c>quit</c> (see <see cref="PublishScripts.Management"/>). socat must be installed on the host.
 /// </summary>
 public sealed class VpnManagement(RemoteShell shell)
 {
@@ -29,8 +28,6 @@ public sealed class VpnManagement(RemoteShell shell)
     public static SshTarget? Target(ManagedHost host) => host.TrustedFingerprint is null ? null
         : new SshTarget(host.Name, host.Address, host.Port, host.User, host.CredentialId, host.TrustedFingerprint);
 
-    public static string Sudo(ManagedHost host) => host.User == "root" ? "" : "sudo -n ";
-
     /// <summary>Sends the commands (then <c>quit</c>) and returns everything the interface answered.</summary>
     public async Task<Result<string>> SendAsync(VpnServer server, IReadOnlyList<string> commands, CancellationToken ct)
     {
@@ -38,26 +35,7 @@ public sealed class VpnManagement(RemoteShell shell)
         if (Target(host) is not { } target) return new HostNotTrusted(host.Name);
         if (commands.Any(c => c.Any(char.IsControl))) throw new ArgumentException("A management command is one line.", nameof(commands));
         var stdin = Encoding.UTF8.GetBytes(string.Concat(commands.Select(c => c + "\n")));
-        // OpenVPN drops what it has not sent yet when it reads "quit" (and when the client half-closes), so "quit" goes only
-        // after the last answer has been read: commands in through a fifo, answers counted (END / SUCCESS: / ERROR:).
-        var script = $$"""
-            set -eu
-            d=$(mktemp -d); trap 'rm -rf "$d"' EXIT
-            mkfifo "$d/in"
-            exec 4<&0
-            {{Sudo(host)}}socat -t 5 STDIO UNIX-CONNECT:{{Quote(server.ManagementSocket)}} <"$d/in" | {
-              exec 3>"$d/in"
-              cat <&4 >&3
-              n={{commands.Count.ToString(CultureInfo.InvariantCulture)}}
-              while [ "$n" -gt 0 ] && IFS= read -r line; do
-                printf '%s\n' "$line"
-                case "$line" in END*|SUCCESS:*|ERROR:*) n=$((n - 1));; esac
-              done
-              printf 'quit\n' >&3
-              exec 3>&-
-              cat
-            }
-            """;
+        var script = PublishScripts.AsRoot(host, PublishScripts.Management(server.ManagementSocket, commands.Count));
         var stdout = new MemoryStream();
         var stderr = new MemoryStream();
         var outcome = await shell.RunAsync(target, new RemoteCommand(script, Timeout, Stdin: stdin),

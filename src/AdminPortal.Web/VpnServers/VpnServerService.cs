@@ -54,6 +54,22 @@ public sealed class VpnServerService(AuditedWork work, IDbContextFactory<PortalD
         }, ct);
     }
 
+    /// <summary>Replaces the extra server directives (allow-listed); published with the next publish.</summary>
+    public async Task<Result<VpnServerView>> SetDirectivesAsync(string name, IReadOnlyList<string>? directives, AuditActor actor, CancellationToken ct)
+    {
+        var valid = ServerDirectiveList.Validate(directives ?? []);
+        if (!valid.Ok) return valid.Error!;
+        return await work.RunAsync<Result<VpnServerView>>(async (_, db, c) =>
+        {
+            var server = await db.VpnServers.Include(s => s.Host).Include(s => s.Profile).FirstOrDefaultAsync(s => s.Name == name, c);
+            if (server is null) return (new NotFound("VPN server", name), null);
+            var previous = server.ServerDirectives;
+            server.ServerDirectives = valid.Value!;
+            return (VpnServerView.Of(server), new AuditEntry(actor, "vpn.server.directives.changed", $"vpn-server:{name}",
+                new { previous, serverDirectives = valid.Value }));
+        }, ct);
+    }
+
     private static Conflict Duplicate(string name) => new($"A VPN server named '{name}' exists already.");
 
     public async Task<IReadOnlyList<VpnServerView>> ListAsync(CancellationToken ct)

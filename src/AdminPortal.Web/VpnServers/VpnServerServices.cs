@@ -7,6 +7,11 @@ public static class VpnServerServices
         var s = builder.Services;
         s.AddSingleton<VpnServerService>();
         s.AddSingleton<VpnManagement>();
+        s.AddSingleton<ServerFiles>();
+        s.AddSingleton<VpnServerDiff>();
+        s.AddSingleton<PublishSteps>();
+        s.AddSingleton<VpnPublisher>();
+        s.AddSingleton<VpnSessions>();
         return builder;
     }
 }

@@ -87,6 +87,11 @@ public static class AccessTable
         new("POST", "/api/v1/vpn-servers/{name}/crl", "/api/v1/vpn-servers/no-such-server/crl", Permissions.CrlManage, HttpStatusCode.NotFound),
         new("GET", "/api/v1/vpn-users/{name}/client-config", "/api/v1/vpn-users/no-such-user/client-config", Permissions.VpnUsersRead, HttpStatusCode.NotFound),
         new("PUT", "/api/v1/vpn-users/{name}/client-config", "/api/v1/vpn-users/no-such-user/client-config", Permissions.VpnServersManage, HttpStatusCode.NotFound, "{}"),
+        new("PUT", "/api/v1/vpn-servers/{name}/directives", "/api/v1/vpn-servers/no-such-server/directives", Permissions.VpnServersManage, HttpStatusCode.NotFound, "{}"),
+        new("GET", "/api/v1/vpn-servers/{name}/diff", "/api/v1/vpn-servers/no-such-server/diff", Permissions.VpnServersManage, HttpStatusCode.NotFound),
+        new("POST", "/api/v1/vpn-servers/{name}/publish", "/api/v1/vpn-servers/no-such-server/publish", Permissions.VpnServersManage, HttpStatusCode.NotFound),
+        new("GET", "/api/v1/vpn-servers/{name}/clients", "/api/v1/vpn-servers/no-such-server/clients", Permissions.HostsTrust, HttpStatusCode.NotFound),
+        new("POST", "/api/v1/vpn-servers/{name}/clients/{id}/kick", "/api/v1/vpn-servers/no-such-server/clients/1/kick", Permissions.CertificatesRevoke, HttpStatusCode.NotFound),
         new("POST", "/api/v1/runs/{id}/cancel", "/api/v1/runs/no-such-run/cancel", Permissions.ActionsRun, HttpStatusCode.NotFound),
     ];
 

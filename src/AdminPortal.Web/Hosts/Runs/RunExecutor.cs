@@ -112,13 +112,13 @@ public sealed class RunExecutor(IDbContextFactory<PortalDbContext> dbs, AuditedW
         return outcome;
     }
 
-    private async Task UpdateRunAsync(Guid id, string status, CancellationToken ct)
+    internal async Task UpdateRunAsync(Guid id, string status, CancellationToken ct)
     {
         await using var db = await dbs.CreateDbContextAsync(ct);
         await db.ActionRuns.Where(r => r.Id == id).ExecuteUpdateAsync(s => s.SetProperty(r => r.Status, status), ct);
     }
 
-    private async Task SaveHostAsync(Guid runId, string host, Action<RunHostResult> change)
+    internal async Task SaveHostAsync(Guid runId, string host, Action<RunHostResult> change)
     {
         await using var db = await dbs.CreateDbContextAsync();
         var row = await db.RunHostResults.FirstAsync(r => r.RunId == runId && r.HostName == host);

@@ -15,7 +15,7 @@ public sealed record ClientConfigPush(string Server, bool Ok, string? Problem);
 /// ccd files at each connect, so no restart. The results are audited in one event; a failed server is named there and in
 /// the answer, and gets the file with its next publish.
 /// </summary>
-public sealed class ClientConfigPusher(IDbContextFactory<PortalDbContext> dbs, ServerFiles files, AuditedWork work)
+public sealed class ClientConfigPusher(IDbContextFactory<PortalDbContext> dbs, RemoteFiles files, AuditedWork work)
 {
     public static string FilePath(string configDir, string commonName) => $"{configDir.TrimEnd('/')}/ccd/{commonName}";
 

@@ -13,13 +13,13 @@ public sealed record CrlPushResult(string Server, string State, string? Problem,
     long Milliseconds);
 
 /// <summary>
-/// Puts the current CRL file on every VPN server at once (ConfigDir/crl.pem, see <see cref="ServerFiles"/>), no restart:
+/// Puts the current CRL file on every VPN server at once (ConfigDir/crl.pem, see <see cref="RemoteFiles"/>), no restart:
 /// OpenVPN re-reads it at the next handshake. With a two-tier CA the server is then sent SIGHUP through its management
-/// interface, because OpenVPN 2.6's re-read keeps a stale CRL of the intermediate (README, "OpenVPN and a two-tier CA");
-/// before that, each revoked user's live sessions are ended with <c>client-kill ID HALT</c>. A failing server is recorded and
+/// interface, because OpenVPN 2.6's re-read keeps a stale CRL of the intermediate (README, "OpenVPN and a two-tier CA").
+/// Each revoked user's live sessions are ended with <c>client-kill ID HALT</c> while the file is written. A failing server is recorded and
 /// audited as push-failed and does not hold up the others; the monitor pushes to it again.
 /// </summary>
-public sealed class CrlDistributor(IDbContextFactory<PortalDbContext> dbs, ServerFiles files, VpnManagement management, CrlStatusRecorder recorder,
+public sealed class CrlDistributor(IDbContextFactory<PortalDbContext> dbs, RemoteFiles files, VpnManagement management, CrlStatusRecorder recorder,
     AuditedWork work, IOptions<VpnCrlOptions> options, TimeProvider time, ILogger<CrlDistributor> logger)
 {
     public static string CrlPath(VpnServer server) => server.ConfigDir.TrimEnd('/') + "/crl.pem";
@@ -46,10 +46,13 @@ public sealed class CrlDistributor(IDbContextFactory<PortalDbContext> dbs, Serve
         IReadOnlyList<long> killed = [];
         try
         {
-            problem = await WriteAsync(server, current, ct);
-            // Sessions are ended before a SIGHUP (which drops every client and restarts the management interface); HALT
-            // tells the client to exit, so it does not come back before the new CRL is in force.
-            if (revokedUsers.Count > 0) killed = await EndSessionsAsync(server, revokedUsers, cause, ct);
+            // The file and the sessions at once (two channels of the host's connection): HALT tells the client to exit, so it
+            // does not come back before the new CRL is in force. Both before a SIGHUP, which drops every client and restarts
+            // the management interface.
+            var write = WriteAsync(server, current, ct);
+            var end = revokedUsers.Count > 0 ? EndSessionsAsync(server, revokedUsers, cause, ct) : Task.FromResult<IReadOnlyList<long>>([]);
+            await Task.WhenAll(write, end);
+            (problem, killed) = (write.Result, end.Result);
             if (problem is null && current.TwoTier)
             {
                 var hup = await management.SignalAsync(server, "SIGHUP", ct);

@@ -16,7 +16,7 @@ namespace AdminPortal.Web.VpnServers.Crl;
 /// A stale or unreadable file is pushed again at once; a current CRL near its nextUpdate gets the CA's CRL regenerated
 /// (and so distributed): "the refresh fixes it".
 /// </summary>
-public sealed class CrlMonitorJob(IDbContextFactory<PortalDbContext> dbs, ServerFiles files, CrlStatusRecorder recorder, CrlDistributor distributor,
+public sealed class CrlMonitorJob(IDbContextFactory<PortalDbContext> dbs, RemoteFiles files, CrlStatusRecorder recorder, CrlDistributor distributor,
     AuditedWork work, CrlService crls, CrlChanges changes, IOptions<VpnCrlOptions> options, JobLeases leases, TimeProvider time,
     ILogger<CrlMonitorJob> logger) : ScheduledJob(leases, time, logger)
 {

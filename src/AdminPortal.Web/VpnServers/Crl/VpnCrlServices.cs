@@ -9,7 +9,7 @@ public static class VpnCrlServices
     {
         var s = builder.Services;
         s.AddOptions<VpnCrlOptions>().BindConfiguration(VpnCrlOptions.Section).ValidateDataAnnotations().ValidateOnStart();
-        s.AddSingleton<ServerFiles>();
+        s.AddSingleton<RemoteFiles>();
         s.AddSingleton<CrlStatusRecorder>();
         s.AddSingleton<CrlDistributor>();
         s.AddHostedService<CrlDistribution>();

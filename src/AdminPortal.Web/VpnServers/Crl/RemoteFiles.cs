@@ -15,7 +15,7 @@ public sealed record RemoteText(bool Ok, string Output, string? Problem);
 /// file it replaces: OpenVPN 2.6 re-reads crl-verify only when the size or the whole-second mtime changed, and a new CRL
 /// of the same size written within the same second would be silently ignored.
 /// </summary>
-public sealed class ServerFiles(RemoteShell shell)
+public sealed class RemoteFiles(RemoteShell shell)
 {
     private static readonly TimeSpan Timeout = TimeSpan.FromSeconds(30);
 

@@ -1,0 +1,165 @@
+using AdminPortal.Data.Hosts;
+using AdminPortal.Data.VpnServers;
+using static AdminPortal.Web.Hosts.Ssh.ShellQuote;
+
+namespace AdminPortal.Web.VpnServers;
+
+/// <summary>
+/// The shell scripts of a publish, run on the VPN host as root (through <c>sudo -n sh -c</c> when the login user is not
+/// root). Every value in them is a validated field, and single-quoted.
+/// </summary>
+public static class PublishScripts
+{
+    public const string Staged = ".staged";
+    public const string Previous = ".previous";
+
+    /// <summary>The script as root: itself for root, else wrapped in <c>sudo -n sh -c</c>.</summary>
+    public static string AsRoot(ManagedHost host, string script) => host.User == "root" ? script : $"sudo -n sh -c {Quote(script)}";
+
+    /// <summary>Runs in the server's network namespace when it has one (daemon mode).</summary>
+    private static string InNamespace(VpnServer s) => s.NetNamespace is { } ns ? $"ip netns exec {Quote(ns)} " : "";
+
+    private static string Files => string.Join(' ', ServerFiles.Names.Select(Quote));
+
+    /// <summary>Creates the config directory and an empty staging folder (with ccd/) that the login user can upload into.</summary>
+    public static string Prepare(VpnServer s, string loginUser) => $"""
+        set -eu
+        d={Quote(s.ConfigDir)}
+        mkdir -p -m 755 -- "$d"
+        rm -rf -- "$d/{Staged}"
+        mkdir -m 755 -- "$d/{Staged}" "$d/{Staged}/ccd"
+        chown -- {Quote(loginUser + ":")} "$d/{Staged}"
+        echo "staging in $d/{Staged}"
+        """;
+
+    /// <summary>
+    /// Starts OpenVPN on the staged files (its real parsing and key, certificate and CRL loading) on an ephemeral port,
+    /// without addresses or routes and with a management socket of its own; accepted when it reaches
+    /// "Initialization Sequence Completed" (bounded, 10 s). The running server is untouched. On refusal, OpenVPN's own
+    /// lines go to stderr.
+    /// </summary>
+    public static string Check(VpnServer s) => $"""
+        set -u
+        d={Quote(s.ConfigDir + "/" + Staged)}
+        log=$(mktemp /tmp/ovpn-check-XXXXXX.log)
+        sock=$(mktemp -u /tmp/ovpn-check-XXXXXX.sock)
+        {InNamespace(s)}openvpn --cd "$d" --config server.conf --ifconfig-noexec --route-noexec --lport 0 --management "$sock" unix --log "$log" --verb 3 >/dev/null 2>&1 &
+        p=$!
+        ok=0
+        i=0
+        while [ $i -lt 100 ]; do
+          if grep -q 'Initialization Sequence Completed' "$log"; then ok=1; break; fi
+          kill -0 "$p" 2>/dev/null || break
+          sleep 0.1
+          i=$((i+1))
+        done
+        kill "$p" 2>/dev/null
+        wait "$p" 2>/dev/null
+        if [ $ok = 1 ]; then echo "OpenVPN accepted the configuration (trial start on the staged files)"; rm -f -- "$log" "$sock"; exit 0; fi
+        echo "OpenVPN refused the configuration:" >&2
+        grep -v -E ' (WARNING|NOTE|Note|DEPRECATED)' "$log" | sed -E 's/^[0-9]{"{4}"}-[0-9]{"{2}"}-[0-9]{"{2}"} [0-9:]{"{8}"} //' | tail -n 12 >&2
+        rm -f -- "$log" "$sock"
+        exit 1
+        """;
+
+    /// <summary>Copies the deployed files to .previous/ (marking the ones that did not exist), then renames the staged ones into place.</summary>
+    public static string BackupAndInstall(VpnServer s) => $"""
+        set -eu
+        d={Quote(s.ConfigDir)}
+        rm -rf -- "$d/{Previous}"
+        mkdir -m 700 -- "$d/{Previous}"
+        for f in {Files}; do
+          if [ -e "$d/$f" ]; then cp -p -- "$d/$f" "$d/{Previous}/$f"; else : > "$d/{Previous}/$f.absent"; fi
+        done
+        echo "backed up the deployed files to $d/{Previous}"
+        mkdir -p -m 755 -- "$d/ccd"
+        for f in {Files}; do mv -f -- "$d/{Staged}/$f" "$d/$f"; done
+        rm -rf -- "$d/{Staged}"
+        echo "installed: {string.Join(", ", ServerFiles.Names)}"
+        """;
+
+    /// <summary>Puts the backed-up files back (removing the ones that did not exist before).</summary>
+    public static string Restore(VpnServer s) => $"""
+        set -eu
+        d={Quote(s.ConfigDir)}
+        for f in {Files}; do
+          if [ -e "$d/{Previous}/$f.absent" ]; then rm -f -- "$d/$f"; elif [ -e "$d/{Previous}/$f" ]; then mv -f -- "$d/{Previous}/$f" "$d/$f"; fi
+        done
+        echo "restored the previous files"
+        """;
+
+    /// <summary>
+    /// A shell snippet that sends its stdin (management commands) to the socket, waits (bounded, 10 s) until all
+    /// <paramref name="commands"/> answers ended (END, SUCCESS: or ERROR:), then sends <c>quit</c> and prints the answers.
+    /// Quitting earlier loses them: OpenVPN closes the connection before it flushes what it queued.
+    /// </summary>
+    public static string Management(string socket, int commands) => $$"""
+        out=$(mktemp /tmp/ovpn-mgmt-XXXXXX)
+        { cat; n=0; while [ $n -lt 200 ] && [ "$(grep -c -E '^(END|SUCCESS:|ERROR:)' "$out")" -lt {{commands}} ]; do sleep 0.05; n=$((n+1)); done; printf 'quit\n'; } | socat -t 5 - UNIX-CONNECT:{{Quote(socket)}} > "$out"
+        rc=$?
+        cat "$out"
+        rm -f -- "$out"
+        [ $rc -eq 0 ]
+        """;
+
+    private static string PidFile(VpnServer s) => Quote(s.ConfigDir + "/openvpn.pid");
+    public static string LogFile(VpnServer s) => s.ConfigDir + "/openvpn.log";
+
+    private const string Alive = """alive() { st=$(sed -E 's/.*\) (.).*/\1/' "/proc/$1/stat" 2>/dev/null) || return 1; [ -n "$st" ] && [ "$st" != Z ]; }""";
+
+    /// <summary>systemd: <c>systemctl restart</c>. daemon: stop the pidfile's OpenVPN (bounded), start <c>openvpn --daemon</c>.</summary>
+    public static string Restart(VpnServer s) => s.RunMode == VpnRunMode.Systemd
+        ? $"systemctl restart -- {Quote(s.ServiceName)} && echo {Quote($"restarted {s.ServiceName}")}"
+        : $"""
+        set -u
+        {Alive}
+        d={Quote(s.ConfigDir)}
+        pidf={PidFile(s)}
+        if [ -f "$pidf" ]; then
+          p=$(cat "$pidf")
+          if [ -n "$p" ] && alive "$p" && [ "$(cat "/proc/$p/comm" 2>/dev/null)" = openvpn ]; then
+            kill "$p"
+            i=0; while [ $i -lt 100 ] && alive "$p"; do sleep 0.1; i=$((i+1)); done
+            if alive "$p"; then kill -9 "$p"; fi
+            echo "stopped OpenVPN (pid $p)"
+          fi
+          rm -f -- "$pidf"
+        fi
+        rm -f -- {Quote(s.ManagementSocket)}
+        {InNamespace(s)}openvpn --daemon {Quote("openvpn-" + s.Name)} --writepid "$pidf" --log-append {Quote(LogFile(s))} --cd "$d" --config server.conf || exit 1
+        echo "started OpenVPN{(s.NetNamespace is null ? "" : $" in network namespace {s.NetNamespace}")}"
+        """;
+
+    /// <summary>Alive (service active, or the pidfile's process) and the management interface answers <c>state</c>; bounded, 15 s.</summary>
+    public static string Health(VpnServer s) => $"""
+        set -u
+        {Alive}
+        mgmt() {"{"}
+        {Management(s.ManagementSocket, 1)}
+        {"}"}
+        i=0
+        while [ $i -lt 75 ]; do
+          if {(s.RunMode == VpnRunMode.Systemd ? $"systemctl is-active --quiet -- {Quote(s.ServiceName)}" : $"p=$(cat {PidFile(s)} 2>/dev/null) && alive \"$p\"")}; then
+            if printf 'state\n' | mgmt 2>/dev/null | grep -q '^END'; then echo "healthy: running, the management interface answers"; exit 0; fi
+          fi
+          sleep 0.2
+          i=$((i+1))
+        done
+        echo "not healthy after 15 s (not running, or the management interface does not answer). OpenVPN's last lines:" >&2
+        {(s.RunMode == VpnRunMode.Systemd
+            ? $"journalctl -u {Quote(s.ServiceName)} -n 12 --no-pager -o cat >&2"
+            : $"grep -v 'MANAGEMENT:' {Quote(LogFile(s))} | tail -n 12 | sed -E 's/^[0-9]{{4}}-[0-9]{{2}}-[0-9]{{2}} [0-9:]{{8}} //' >&2")}
+        exit 1
+        """;
+
+    /// <summary>The deployed files: public ones in base64, secret ones only as their SHA-256.</summary>
+    public static string Fetch(VpnServer s) => $"""
+        d={Quote(s.ConfigDir)}
+        for f in server.conf ca.pem server.crt crl.pem; do
+          if [ -f "$d/$f" ]; then printf 'FILE %s ' "$f"; base64 -w0 < "$d/$f"; printf '\n'; else printf 'MISSING %s\n' "$f"; fi
+        done
+        for f in server.key tls-crypt.key; do
+          if [ -f "$d/$f" ]; then printf 'HASH %s %s\n' "$f" "$(sha256sum < "$d/$f" | cut -d' ' -f1)"; else printf 'MISSING %s\n' "$f"; fi
+        done
+        """;
+}

@@ -1,0 +1,76 @@
+using System.Text;
+using AdminPortal.Data.Hosts;
+using AdminPortal.Data.VpnServers;
+using AdminPortal.Web.Hosts.Actions;
+using AdminPortal.Web.Hosts.Runs;
+using AdminPortal.Web.Hosts.Ssh;
+
+namespace AdminPortal.Web.VpnServers;
+
+/// <summary>The steps of one publish on the VPN host, each announced in the run's output ("== step"), in order.</summary>
+public sealed class PublishSteps(RemoteShell shell, SftpPush sftp)
+{
+    private static readonly TimeSpan ScriptTimeout = TimeSpan.FromSeconds(60);
+
+    public async Task<PublishResult> RunAsync(VpnServer server, IReadOnlyList<ServerFile> files, OutputCapture output, CancellationToken ct)
+    {
+        var host = server.Host!;
+        var target = VpnManagement.Target(host)!;
+        var step = new Stepper(shell, target, host, output);
+
+        if (await step.ScriptAsync("prepare", PublishScripts.Prepare(server, host.User), ct) is { } prepare) return prepare;
+        foreach (var f in files)
+        {
+            var path = $"{server.ConfigDir}/{PublishScripts.Staged}/{f.Name}";
+            step.Announce($"upload {f.Name}");
+            var pushed = await sftp.PushAsync(target, new UploadStep(path, f.Content, "root", f.Mode, ScriptTimeout), output.Write, ct);
+            if (pushed.Status != RunStatus.Succeeded) return Stepper.Failed($"upload {f.Name}", pushed, null);
+        }
+        if (await step.ScriptAsync("check", PublishScripts.Check(server), ct) is { } check) return check;
+        if (await step.ScriptAsync("backup and install", PublishScripts.BackupAndInstall(server), ct) is { } install)
+            return await RollBackAsync(step, server, install);
+        if (await step.ScriptAsync("restart", PublishScripts.Restart(server), ct) is { } restart)
+            return await RollBackAsync(step, server, restart);
+        if (await step.ScriptAsync("health", PublishScripts.Health(server), ct) is { } health)
+            return await RollBackAsync(step, server, health);
+        return new PublishResult(RunStatus.Succeeded, null, false, null);
+    }
+
+    /// <summary>Puts the previous files back and restarts on them (never cancelled: a half-published server is worse).</summary>
+    private static async Task<PublishResult> RollBackAsync(Stepper step, VpnServer server, PublishResult failure)
+    {
+        var undone = await step.ScriptAsync("rollback: restore the previous files", PublishScripts.Restore(server), CancellationToken.None)
+            ?? await step.ScriptAsync("rollback: restart", PublishScripts.Restart(server), CancellationToken.None)
+            ?? await step.ScriptAsync("rollback: health", PublishScripts.Health(server), CancellationToken.None);
+        var message = undone is null
+            ? $"{failure.Message} The previous files were put back and the server restarted on them."
+            : $"{failure.Message} Rolling back failed too: {undone.Message}";
+        return failure with { RolledBack = undone is null, Message = message };
+    }
+
+    private sealed class Stepper(RemoteShell shell, SshTarget target, ManagedHost host, OutputCapture output)
+    {
+        public void Announce(string name) => output.Write(false, Encoding.UTF8.GetBytes($"== {name}\n"));
+
+        /// <summary>Runs a step's script as root; null when it succeeded, else the failure with the step's stderr as the message.</summary>
+        public async Task<PublishResult?> ScriptAsync(string name, string script, CancellationToken ct)
+        {
+            Announce(name);
+            var stderr = new StringBuilder();
+            var outcome = await shell.RunAsync(target, new RemoteCommand(PublishScripts.AsRoot(host, script), ScriptTimeout), (isErr, data) =>
+            {
+                output.Write(isErr, data);
+                if (isErr) lock (stderr) stderr.Append(Encoding.UTF8.GetString(data));
+            }, ct);
+            return outcome.Status == RunStatus.Succeeded ? null : Failed(name, outcome, stderr.ToString());
+        }
+
+        public static PublishResult Failed(string step, RemoteOutcome outcome, string? stderr)
+        {
+            var lines = (stderr ?? "").Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+            var why = lines.Length > 0 ? string.Join(" | ", lines.TakeLast(8)) : outcome.Message ?? outcome.Status;
+            var status = outcome.Status == RunStatus.Succeeded ? RunStatus.Failed : outcome.Status;
+            return new PublishResult(status, step, false, $"Step '{step}' failed: {why}.");
+        }
+    }
+}

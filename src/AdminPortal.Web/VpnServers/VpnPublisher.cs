@@ -1,0 +1,124 @@
+using System.Collections.Concurrent;
+using System.Text;
+using System.Text.Json;
+using AdminPortal.Data.Audit;
+using AdminPortal.Data.Hosts;
+using AdminPortal.Data.VpnServers;
+using AdminPortal.Web.Audit;
+using AdminPortal.Web.Errors;
+using AdminPortal.Web.Hosts;
+using AdminPortal.Web.Hosts.Runs;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Options;
+
+namespace AdminPortal.Web.VpnServers;
+
+/// <summary>
+/// Publishes a VPN server's files as a run (<c>vpn.publish</c>, on the Runs pages like any other): stage the files,
+/// check them with OpenVPN on the host, back up and install, restart, check health; on a failure after the install,
+/// put the previous files back and restart again. Started and finished are audited; the run's output says which
+/// step failed and carries OpenVPN's own lines.
+/// </summary>
+public sealed class VpnPublisher(AuditedWork work, VpnServerService servers, ServerFiles files, PublishSteps steps, RunExecutor runs,
+    RunMonitor monitor, IOptions<HostsOptions> options, TimeProvider time, ILogger<VpnPublisher> log, IHostApplicationLifetime lifetime)
+{
+    public const string Action = "vpn.publish";
+    private readonly ConcurrentDictionary<string, bool> _busy = new(StringComparer.Ordinal);
+
+    public async Task<Result<RunStarted>> StartAsync(string name, AuditActor actor, CancellationToken ct)
+    {
+        var server = await servers.LoadAsync(name, ct);
+        if (server is null) return new NotFound("VPN server", name);
+        if (server.Host!.TrustedFingerprint is null) return new HostNotTrusted(server.Host.Name);
+        if (!_busy.TryAdd(name, true)) return new Conflict($"A publish of '{name}' is running already.");
+        try
+        {
+            var rendered = await files.RenderAsync(server, ct);
+            var id = Guid.NewGuid();
+            var hashes = rendered.ToDictionary(f => f.Name, f => f.Sha256[..VpnServerDiff.ShaPrefix]);
+            await work.RunAsync<bool>((_, db, _) =>
+            {
+                db.ActionRuns.Add(new ActionRun
+                {
+                    Id = id, Action = Action, ParametersJson = JsonSerializer.Serialize(new { server = name, files = hashes }),
+                    RequestedBy = actor.Name, CreatedAt = time.GetUtcNow(), Hosts = [new RunHostResult { Id = Guid.NewGuid(), HostName = server.Host.Name }],
+                });
+                return Task.FromResult((true, (AuditEntry?)new AuditEntry(actor, "vpn.server.publish.started", $"vpn-server:{name}",
+                    new { runId = id, host = server.Host.Name, configDir = server.ConfigDir, files = hashes })));
+            }, ct);
+            Start(id, server, rendered, actor);
+            return new RunStarted(id);
+        }
+        catch
+        {
+            _busy.TryRemove(name, out _);
+            throw;
+        }
+    }
+
+    private void Start(Guid id, VpnServer server, IReadOnlyList<ServerFile> rendered, AuditActor actor)
+    {
+        var output = new OutputCapture(options.Value.MaxStoredOutputBytes, time);
+        var live = monitor.Start(id, new Dictionary<string, OutputCapture> { [server.Host!.Name] = output });
+        _ = Task.Run(async () =>
+        {
+            try
+            {
+                await ExecuteAsync(live, server, rendered, output, actor);
+            }
+            catch (Exception e)
+            {
+                log.LogError(e, "Publish run {RunId} failed", id);
+            }
+            finally
+            {
+                monitor.End(id);
+                _busy.TryRemove(server.Name, out _);
+            }
+        });
+    }
+
+    private async Task ExecuteAsync(LiveRun live, VpnServer server, IReadOnlyList<ServerFile> rendered, OutputCapture output, AuditActor actor)
+    {
+        using var stopping = CancellationTokenSource.CreateLinkedTokenSource(live.Token, lifetime.ApplicationStopping);
+        var host = server.Host!.Name;
+        await runs.UpdateRunAsync(live.Id, RunStatus.Running, CancellationToken.None);
+        await runs.SaveHostAsync(live.Id, host, r => { r.Status = RunStatus.Running; r.StartedAt = time.GetUtcNow(); });
+        live.SetStatus(host, RunStatus.Running);
+
+        var result = await steps.RunAsync(server, rendered, output, stopping.Token);
+        output.Complete();
+        await runs.SaveHostAsync(live.Id, host, r =>
+        {
+            r.Status = result.Status;
+            r.ExitCode = result.Status == RunStatus.Succeeded ? 0 : 1;
+            r.Message = result.Message is { Length: > 2048 } m ? m[..2048] : result.Message;
+            r.Output = output.Stored;
+            r.OutputBytes = output.TotalBytes;
+            r.Truncated = output.Truncated;
+            r.OutputSha256 = output.Sha256;
+            r.FinishedAt = time.GetUtcNow();
+        });
+        live.SetStatus(host, result.Status);
+        await work.RunAsync<bool>(async (_, db, c) =>
+        {
+            var run = await db.ActionRuns.FirstAsync(r => r.Id == live.Id, c);
+            run.Status = result.Status;
+            run.FinishedAt = time.GetUtcNow();
+            if (result.Status == RunStatus.Succeeded)
+            {
+                var row = await db.VpnServers.FirstAsync(s => s.Id == server.Id, c);
+                row.LastPublishedAt = run.FinishedAt;
+                row.LastPublishRunId = live.Id;
+            }
+            return (true, new AuditEntry(actor, "vpn.server.publish.finished", $"vpn-server:{server.Name}", new
+            {
+                runId = live.Id, status = result.Status, failedStep = result.FailedStep, rolledBack = result.RolledBack, message = result.Message,
+                outputSha256 = output.Sha256, cancelledBy = live.CancelledBy,
+            }, result.Status == RunStatus.Succeeded ? AuditOutcome.Success : AuditOutcome.Failure));
+        }, CancellationToken.None);
+    }
+}
+
+/// <summary>How a publish ended: the run status, the step that failed, whether the previous files were put back.</summary>
+public sealed record PublishResult(string Status, string? FailedStep, bool RolledBack, string? Message);
