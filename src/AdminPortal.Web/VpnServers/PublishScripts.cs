@@ -139,13 +139,14 @@ public static class PublishScripts
         {"}"}
         i=0
         while [ $i -lt 75 ]; do
+          {(s.RunMode == VpnRunMode.Daemon ? $"p=$(cat {PidFile(s)} 2>/dev/null || true); if [ -n \"$p\" ] && ! alive \"$p\"; then echo \"OpenVPN (pid $p) exited\" >&2; break; fi" : "")}
           if {(s.RunMode == VpnRunMode.Systemd ? $"systemctl is-active --quiet -- {Quote(s.ServiceName)}" : $"p=$(cat {PidFile(s)} 2>/dev/null) && alive \"$p\"")}; then
             if printf 'state\n' | mgmt 2>/dev/null | grep -q '^END'; then echo "healthy: running, the management interface answers"; exit 0; fi
           fi
           sleep 0.2
           i=$((i+1))
         done
-        echo "not healthy after 15 s (not running, or the management interface does not answer). OpenVPN's last lines:" >&2
+        echo "not healthy (not running, or the management interface did not answer within 15 s). OpenVPN's last lines:" >&2
         {(s.RunMode == VpnRunMode.Systemd
             ? $"journalctl -u {Quote(s.ServiceName)} -n 12 --no-pager -o cat >&2"
             : $"grep -v 'MANAGEMENT:' {Quote(LogFile(s))} | tail -n 12 | sed -E 's/^[0-9]{{4}}-[0-9]{{2}}-[0-9]{{2}} [0-9:]{{8}} //' >&2")}

@@ -114,6 +114,8 @@ public static class AccessTable
         new("/actions", Permissions.ActionsRun),
         new("/runs", Permissions.ActionsRun),
         new("/runs/{Id}", Permissions.ActionsRun),
+        new("/vpn-servers", Permissions.HostsTrust),
+        new("/vpn-servers/{Name}", Permissions.HostsTrust),
         new("/account/login", null),
         new("/account/login-2fa", null),
         new("/account/setup/{Token}", null),

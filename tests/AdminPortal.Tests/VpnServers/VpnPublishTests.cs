@@ -112,4 +112,32 @@ public sealed class VpnPublishTests(VpnServerLab lab) : IClassFixture<VpnServerL
         var audit = await lab.Admin.GetFromJsonAsync<JsonElement>("/api/v1/audit?action=vpn.server.publish.finished&limit=50");
         Assert.Contains("TUN MTU value (10)", audit.ToString());
     }
+
+    [Fact]
+    public async Task A_configuration_that_passes_the_check_but_does_not_start_is_rolled_back_and_the_previous_one_runs_again()
+    {
+        var (host, hostName) = await lab.VpnHostAsync();
+        var server = await lab.AddServerAsync(host, hostName);
+        Assert.Equal("succeeded", (await PublishAsync(server)).GetProperty("status").GetString());
+        var confBefore = await File.ReadAllTextAsync(Path.Combine(host.ConfigDir, "server.conf"));
+
+        // The trial start does not configure the tun device (no addresses in a namespace shared with the live server),
+        // so an MTU the kernel refuses only fails the real start: the health check catches it.
+        await lab.Admin.PutAsJsonAsync($"/api/v1/vpn-servers/{server}/directives", new { serverDirectives = new[] { "tun-mtu 70000" } });
+        var run = await PublishAsync(server);
+        var result = SshLab.Host(run, hostName);
+        var message = result.GetProperty("message").GetString()!;
+        Assert.Equal("failed", run.GetProperty("status").GetString());
+        Assert.Contains("Step 'health' failed", message);
+        Assert.Contains("rtnl", message); // OpenVPN's own line about the refused MTU
+        Assert.Contains("The previous files were put back and the server restarted on them.", message);
+        Assert.Contains("== rollback: health", result.GetProperty("output").GetString());
+
+        Assert.Equal(confBefore, await File.ReadAllTextAsync(Path.Combine(host.ConfigDir, "server.conf")));
+        Assert.NotNull(await host.ServerPidAsync());
+        await using var client = await host.StartClientAsync(await lab.ClientProfileAsync());
+        Assert.True(client.Connected, $"{client}\n{host.ServerLog()}");
+        var view = await lab.ServerAsync(server);
+        Assert.NotEqual(run.GetProperty("id").GetGuid(), view.GetProperty("lastPublishRunId").GetGuid());
+    }
 }
