@@ -39,6 +39,11 @@ public sealed class ClientConfigTests(VpnCrlLab lab) : IClassFixture<VpnCrlLab>
 
         var shown = await lab.Admin.GetFromJsonAsync<JsonElement>("/api/v1/vpn-users/dave/client-config");
         Assert.Equal("10.8.0.50", shown[0].GetProperty("staticAddress").GetString());
+        var admin = await lab.LoginAsync(await lab.CreateOperatorAsync(AdminPortal.Web.Security.Roles.Admin));
+        var page = WebUtility.HtmlDecode(await admin.GetStringAsync("/vpn-users/dave"));
+        Assert.Contains("Static address and routes", page);
+        Assert.Contains("10.8.0.50", page);
+        Assert.Contains("Save and push", page);
 
         var cleared = await lab.Admin.PutAsJsonAsync("/api/v1/vpn-users/dave/client-config", new { profile = VpnCrlLab.Profile });
         Assert.Equal(HttpStatusCode.OK, cleared.StatusCode);

@@ -73,6 +73,10 @@ public sealed class CrlMonitorTests(VpnCrlLab lab) : IClassFixture<VpnCrlLab>
         var dashboard = WebUtility.HtmlDecode(await securityLead.GetStringAsync("/"));
         Assert.Contains("data-testid=\"crl-alert\"", dashboard);
         Assert.Contains(site.Name, dashboard);
+        var page = WebUtility.HtmlDecode(await securityLead.GetStringAsync($"/vpn-servers/{site.Name}"));
+        Assert.Contains("data-testid=\"server-crl-alert\"", page);
+        Assert.Contains("Not a directory", page);
+        Assert.Contains("Push CRL now", page);
         var helpdesk = await lab.LoginAsync(await lab.CreateOperatorAsync(Roles.Helpdesk));
         Assert.DoesNotContain("crl-alert", await helpdesk.GetStringAsync("/"));
 
