@@ -21,6 +21,17 @@ public static class PublishScripts
 
     private static string Files => string.Join(' ', ServerFiles.Names.Select(Quote));
 
+    /// <summary>Installs OpenVPN and socat from the distribution's packages when missing (Debian/Ubuntu: apt-get).</summary>
+    public const string Install = """
+        set -eu
+        if command -v openvpn >/dev/null && command -v socat >/dev/null; then echo "openvpn and socat are installed: $(openvpn --version | head -n 1)"; exit 0; fi
+        command -v apt-get >/dev/null || { echo "no apt-get on this host: install openvpn and socat by hand" >&2; exit 1; }
+        export DEBIAN_FRONTEND=noninteractive
+        apt-get -o DPkg::Lock::Timeout=120 update -q
+        apt-get -o DPkg::Lock::Timeout=120 install -y -q openvpn socat
+        echo "installed: $(openvpn --version | head -n 1)"
+        """;
+
     /// <summary>Creates the config directory and an empty staging folder (with ccd/) that the login user can upload into.</summary>
     public static string Prepare(VpnServer s, string loginUser) => $"""
         set -eu

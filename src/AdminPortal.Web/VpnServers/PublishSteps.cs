@@ -11,12 +11,15 @@ namespace AdminPortal.Web.VpnServers;
 public sealed class PublishSteps(RemoteShell shell, SftpPush sftp)
 {
     private static readonly TimeSpan ScriptTimeout = TimeSpan.FromSeconds(60);
+    private static readonly TimeSpan InstallTimeout = TimeSpan.FromMinutes(10);
 
-    public async Task<PublishResult> RunAsync(VpnServer server, IReadOnlyList<ServerFile> files, OutputCapture output, CancellationToken ct)
+    /// <param name="install">A rebuild: install OpenVPN and socat first when missing.</param>
+    public async Task<PublishResult> RunAsync(VpnServer server, IReadOnlyList<ServerFile> files, OutputCapture output, bool install, CancellationToken ct)
     {
         var host = server.Host!;
         var target = VpnManagement.Target(host)!;
         var step = new Stepper(shell, target, host, output);
+        if (install && await step.ScriptAsync("install openvpn and socat", PublishScripts.Install, ct, InstallTimeout) is { } installed) return installed;
 
         if (await step.ScriptAsync("prepare", PublishScripts.Prepare(server, host.User), ct) is { } prepare) return prepare;
         foreach (var f in files)
@@ -27,8 +30,8 @@ public sealed class PublishSteps(RemoteShell shell, SftpPush sftp)
             if (pushed.Status != RunStatus.Succeeded) return Stepper.Failed($"upload {f.Name}", pushed, null);
         }
         if (await step.ScriptAsync("check", PublishScripts.Check(server), ct) is { } check) return check;
-        if (await step.ScriptAsync("backup and install", PublishScripts.BackupAndInstall(server), ct) is { } install)
-            return await RollBackAsync(step, server, install);
+        if (await step.ScriptAsync("backup and install", PublishScripts.BackupAndInstall(server), ct) is { } installing)
+            return await RollBackAsync(step, server, installing);
         if (await step.ScriptAsync("restart", PublishScripts.Restart(server), ct) is { } restart)
             return await RollBackAsync(step, server, restart);
         if (await step.ScriptAsync("health", PublishScripts.Health(server), ct) is { } health)
@@ -53,11 +56,11 @@ public sealed class PublishSteps(RemoteShell shell, SftpPush sftp)
         public void Announce(string name) => output.Write(false, Encoding.UTF8.GetBytes($"== {name}\n"));
 
         /// <summary>Runs a step's script as root; null when it succeeded, else the failure with the step's stderr as the message.</summary>
-        public async Task<PublishResult?> ScriptAsync(string name, string script, CancellationToken ct)
+        public async Task<PublishResult?> ScriptAsync(string name, string script, CancellationToken ct, TimeSpan? timeout = null)
         {
             Announce(name);
             var stderr = new StringBuilder();
-            var outcome = await shell.RunAsync(target, new RemoteCommand(PublishScripts.AsRoot(host, script), ScriptTimeout), (isErr, data) =>
+            var outcome = await shell.RunAsync(target, new RemoteCommand(PublishScripts.AsRoot(host, script), timeout ?? ScriptTimeout), (isErr, data) =>
             {
                 output.Write(isErr, data);
                 if (isErr) lock (stderr) stderr.Append(Encoding.UTF8.GetString(data));

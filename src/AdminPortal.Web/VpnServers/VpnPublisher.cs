@@ -23,9 +23,11 @@ public sealed class VpnPublisher(AuditedWork work, VpnServerService servers, Ser
     RunMonitor monitor, IOptions<HostsOptions> options, TimeProvider time, ILogger<VpnPublisher> log, IHostApplicationLifetime lifetime)
 {
     public const string Action = "vpn.publish";
+    public const string RebuildAction = "vpn.rebuild";
     private readonly ConcurrentDictionary<string, bool> _busy = new(StringComparer.Ordinal);
 
-    public async Task<Result<RunStarted>> StartAsync(string name, AuditActor actor, CancellationToken ct)
+    /// <param name="install">A rebuild onto a fresh host: install OpenVPN and socat first (run action <c>vpn.rebuild</c>).</param>
+    public async Task<Result<RunStarted>> StartAsync(string name, AuditActor actor, CancellationToken ct, bool install = false)
     {
         var server = await servers.LoadAsync(name, ct);
         if (server is null) return new NotFound("VPN server", name);
@@ -40,13 +42,13 @@ public sealed class VpnPublisher(AuditedWork work, VpnServerService servers, Ser
             {
                 db.ActionRuns.Add(new ActionRun
                 {
-                    Id = id, Action = Action, ParametersJson = JsonSerializer.Serialize(new { server = name, files = hashes }),
+                    Id = id, Action = install ? RebuildAction : Action, ParametersJson = JsonSerializer.Serialize(new { server = name, files = hashes }),
                     RequestedBy = actor.Name, CreatedAt = time.GetUtcNow(), Hosts = [new RunHostResult { Id = Guid.NewGuid(), HostName = server.Host.Name }],
                 });
                 return Task.FromResult((true, (AuditEntry?)new AuditEntry(actor, "vpn.server.publish.started", $"vpn-server:{name}",
-                    new { runId = id, host = server.Host.Name, configDir = server.ConfigDir, files = hashes })));
+                    new { runId = id, host = server.Host.Name, configDir = server.ConfigDir, rebuild = install, files = hashes })));
             }, ct);
-            Start(id, server, rendered, actor);
+            Start(id, server, rendered, install, actor);
             return new RunStarted(id);
         }
         catch
@@ -56,7 +58,7 @@ public sealed class VpnPublisher(AuditedWork work, VpnServerService servers, Ser
         }
     }
 
-    private void Start(Guid id, VpnServer server, IReadOnlyList<ServerFile> rendered, AuditActor actor)
+    private void Start(Guid id, VpnServer server, IReadOnlyList<ServerFile> rendered, bool install, AuditActor actor)
     {
         var output = new OutputCapture(options.Value.MaxStoredOutputBytes, time);
         var live = monitor.Start(id, new Dictionary<string, OutputCapture> { [server.Host!.Name] = output });
@@ -64,7 +66,7 @@ public sealed class VpnPublisher(AuditedWork work, VpnServerService servers, Ser
         {
             try
             {
-                await ExecuteAsync(live, server, rendered, output, actor);
+                await ExecuteAsync(live, server, rendered, output, install, actor);
             }
             catch (Exception e)
             {
@@ -78,7 +80,7 @@ public sealed class VpnPublisher(AuditedWork work, VpnServerService servers, Ser
         });
     }
 
-    private async Task ExecuteAsync(LiveRun live, VpnServer server, IReadOnlyList<ServerFile> rendered, OutputCapture output, AuditActor actor)
+    private async Task ExecuteAsync(LiveRun live, VpnServer server, IReadOnlyList<ServerFile> rendered, OutputCapture output, bool install, AuditActor actor)
     {
         using var stopping = CancellationTokenSource.CreateLinkedTokenSource(live.Token, lifetime.ApplicationStopping);
         var host = server.Host!.Name;
@@ -86,7 +88,7 @@ public sealed class VpnPublisher(AuditedWork work, VpnServerService servers, Ser
         await runs.SaveHostAsync(live.Id, host, r => { r.Status = RunStatus.Running; r.StartedAt = time.GetUtcNow(); });
         live.SetStatus(host, RunStatus.Running);
 
-        var result = await steps.RunAsync(server, rendered, output, stopping.Token);
+        var result = await steps.RunAsync(server, rendered, output, install, stopping.Token);
         output.Complete();
         await runs.SaveHostAsync(live.Id, host, r =>
         {

@@ -31,13 +31,7 @@ public static partial class VpnServerInput
         var service = r.ServiceName ?? $"openvpn-server@{r.Name}.service";
         if (!UnitRx().IsMatch(service))
             return new InvalidInput("serviceName", "serviceName must be a systemd unit name (letters, digits, '@', '_', ':', '.', '-'; not starting with '-').");
-        if (r.NetNamespace is not null)
-        {
-            if (!NamespaceRx().IsMatch(r.NetNamespace))
-                return new InvalidInput("netNamespace", "netNamespace must be 1-32 lower-case letters, digits or '-'.");
-            if (mode != VpnRunMode.Daemon)
-                return new InvalidInput("netNamespace", "netNamespace is only possible with runMode 'daemon' (the portal starts OpenVPN itself).");
-        }
+        if (Namespace(r.NetNamespace, mode) is { } badNs) return badNs;
         var socket = r.ManagementSocket ?? $"{configDir}/mgmt.sock";
         if (Path("managementSocket", socket, MaxSocketPath) is { } badSocket) return badSocket;
         var user = r.User ?? "nobody";
@@ -48,6 +42,12 @@ public static partial class VpnServerInput
         if (!directives.Ok) return directives.Error!;
         return new ValidVpnServer(r.Name!, r.Host!, r.Profile!, configDir, mode, service, r.NetNamespace, socket, user, group, directives.Value!);
     }
+
+    public static InvalidInput? Namespace(string? ns, string mode) =>
+        ns is null ? null
+        : !NamespaceRx().IsMatch(ns) ? new InvalidInput("netNamespace", "netNamespace must be 1-32 lower-case letters, digits or '-'.")
+        : mode != VpnRunMode.Daemon ? new InvalidInput("netNamespace", "netNamespace is only possible with runMode 'daemon' (the portal starts OpenVPN itself).")
+        : null;
 
     public static InvalidInput? Path(string field, string? value, int maxLength) =>
         value is not null && value.Length <= maxLength && PathRx().IsMatch(value) && !value.Split('/').Any(s => s is "." or "..") && value != "/"

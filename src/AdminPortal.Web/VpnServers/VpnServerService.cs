@@ -3,10 +3,14 @@ using AdminPortal.Data.Audit;
 using AdminPortal.Data.VpnServers;
 using AdminPortal.Web.Audit;
 using AdminPortal.Web.Errors;
+using AdminPortal.Web.Hosts;
 using Microsoft.EntityFrameworkCore;
 using Npgsql;
 
 namespace AdminPortal.Web.VpnServers;
+
+/// <summary>Rebuild onto <paramref name="Host"/> (a managed, trusted host); configDir and netNamespace default to the current ones.</summary>
+public sealed record RebuildRequest(string? Host, string? ConfigDir = null, string? NetNamespace = null);
 
 public sealed record VpnServerView(
     string Name, string Host, string Profile, string ConfigDir, string RunMode, string ServiceName, string? NetNamespace,
@@ -67,6 +71,31 @@ public sealed class VpnServerService(AuditedWork work, IDbContextFactory<PortalD
             server.ServerDirectives = valid.Value!;
             return (VpnServerView.Of(server), new AuditEntry(actor, "vpn.server.directives.changed", $"vpn-server:{name}",
                 new { previous, serverDirectives = valid.Value }));
+        }, ct);
+    }
+
+    /// <summary>Points the server at another host (a rebuild onto a fresh machine), optionally with its own config directory and namespace.</summary>
+    public async Task<Result<VpnServerView>> MoveAsync(string name, RebuildRequest r, AuditActor actor, CancellationToken ct)
+    {
+        if (HostInput.Name("host", r.Host) is { } badHost) return badHost;
+        if (r.ConfigDir is not null && VpnServerInput.Path("configDir", r.ConfigDir, 200) is { } badDir) return badDir;
+        return await work.RunAsync<Result<VpnServerView>>(async (_, db, c) =>
+        {
+            var server = await db.VpnServers.Include(s => s.Host).Include(s => s.Profile).FirstOrDefaultAsync(s => s.Name == name, c);
+            if (server is null) return (new NotFound("VPN server", name), null);
+            if (VpnServerInput.Namespace(r.NetNamespace, server.RunMode) is { } badNs) return (badNs, null);
+            var host = await db.Hosts.FirstOrDefaultAsync(h => h.Name == r.Host, c);
+            if (host is null) return (new NotFound("Host", r.Host!), null);
+            var from = new { host = server.Host!.Name, configDir = server.ConfigDir, netNamespace = server.NetNamespace };
+            var dir = r.ConfigDir?.TrimEnd('/') ?? server.ConfigDir;
+            if (server.ManagementSocket == $"{server.ConfigDir}/mgmt.sock") server.ManagementSocket = $"{dir}/mgmt.sock";
+            if (VpnServerInput.Path("managementSocket", server.ManagementSocket, VpnServerInput.MaxSocketPath) is { } badSocket) return (badSocket, null);
+            server.ConfigDir = dir;
+            server.HostId = host.Id;
+            server.Host = host;
+            server.NetNamespace = r.NetNamespace ?? server.NetNamespace;
+            return (VpnServerView.Of(server), new AuditEntry(actor, "vpn.server.moved", $"vpn-server:{name}",
+                new { from, to = new { host = host.Name, configDir = dir, netNamespace = server.NetNamespace } }));
         }, ct);
     }
 

@@ -90,6 +90,7 @@ public static class AccessTable
         new("PUT", "/api/v1/vpn-servers/{name}/directives", "/api/v1/vpn-servers/no-such-server/directives", Permissions.VpnServersManage, HttpStatusCode.NotFound, "{}"),
         new("GET", "/api/v1/vpn-servers/{name}/diff", "/api/v1/vpn-servers/no-such-server/diff", Permissions.VpnServersManage, HttpStatusCode.NotFound),
         new("POST", "/api/v1/vpn-servers/{name}/publish", "/api/v1/vpn-servers/no-such-server/publish", Permissions.VpnServersManage, HttpStatusCode.NotFound),
+        new("POST", "/api/v1/vpn-servers/{name}/rebuild", "/api/v1/vpn-servers/no-such-server/rebuild", Permissions.VpnServersManage, HttpStatusCode.NotFound, """{"host":"no-such-host"}"""),
         new("GET", "/api/v1/vpn-servers/{name}/clients", "/api/v1/vpn-servers/no-such-server/clients", Permissions.HostsTrust, HttpStatusCode.NotFound),
         new("POST", "/api/v1/vpn-servers/{name}/clients/{id}/kick", "/api/v1/vpn-servers/no-such-server/clients/1/kick", Permissions.CertificatesRevoke, HttpStatusCode.NotFound),
         new("POST", "/api/v1/runs/{id}/cancel", "/api/v1/runs/no-such-run/cancel", Permissions.ActionsRun, HttpStatusCode.NotFound),

@@ -14,14 +14,6 @@ public sealed class VpnPublishTests(VpnServerLab lab) : IClassFixture<VpnServerL
 
     public Task DisposeAsync() => Task.CompletedTask;
 
-    private async Task<JsonElement> PublishAsync(string server)
-    {
-        var r = await lab.Admin.PostAsync($"/api/v1/vpn-servers/{server}/publish", null);
-        Assert.True(r.StatusCode == HttpStatusCode.Accepted, await r.Content.ReadAsStringAsync());
-        var runId = (await r.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("runId").GetGuid();
-        return await lab.WaitAsync(runId, TimeSpan.FromSeconds(120));
-    }
-
     private async Task<JsonElement[]> DiffAsync(string server) =>
         [.. (await lab.Admin.GetFromJsonAsync<JsonElement>($"/api/v1/vpn-servers/{server}/diff")).GetProperty("files").EnumerateArray()];
 
@@ -45,7 +37,7 @@ public sealed class VpnPublishTests(VpnServerLab lab) : IClassFixture<VpnServerL
         Assert.Equal(JsonValueKind.Null, key.GetProperty("diff").ValueKind);
         Assert.Contains("+client-config-dir ccd", before.Single(f => f.GetProperty("name").GetString() == "server.conf").GetProperty("diff").GetString());
 
-        var run = await PublishAsync(server);
+        var run = await lab.PublishAsync(server);
         var output = SshLab.Host(run, hostName).GetProperty("output").GetString();
         Assert.True(run.GetProperty("status").GetString() == "succeeded", $"{run}\n{host.ServerLog()}");
         Assert.Contains("OpenVPN accepted the configuration", output);
@@ -86,7 +78,7 @@ public sealed class VpnPublishTests(VpnServerLab lab) : IClassFixture<VpnServerL
     {
         var (host, hostName) = await lab.VpnHostAsync();
         var server = await lab.AddServerAsync(host, hostName);
-        Assert.Equal("succeeded", (await PublishAsync(server)).GetProperty("status").GetString());
+        Assert.Equal("succeeded", (await lab.PublishAsync(server)).GetProperty("status").GetString());
         var pid = await host.ServerPidAsync();
         await using var earlier = await host.StartClientAsync(await lab.ClientProfileAsync());
         Assert.True(earlier.Connected, earlier.ToString());
@@ -96,7 +88,7 @@ public sealed class VpnPublishTests(VpnServerLab lab) : IClassFixture<VpnServerL
         var set = await lab.Admin.PutAsJsonAsync($"/api/v1/vpn-servers/{server}/directives", new { serverDirectives = new[] { "tun-mtu 10" } });
         Assert.Equal(HttpStatusCode.OK, set.StatusCode);
         Assert.Contains("+tun-mtu 10", (await DiffAsync(server)).Single(f => f.GetProperty("name").GetString() == "server.conf").GetProperty("diff").GetString());
-        var run = await PublishAsync(server);
+        var run = await lab.PublishAsync(server);
         var result = SshLab.Host(run, hostName);
         Assert.Equal("failed", run.GetProperty("status").GetString());
         Assert.Contains("Step 'check' failed", result.GetProperty("message").GetString());
@@ -118,13 +110,13 @@ public sealed class VpnPublishTests(VpnServerLab lab) : IClassFixture<VpnServerL
     {
         var (host, hostName) = await lab.VpnHostAsync();
         var server = await lab.AddServerAsync(host, hostName);
-        Assert.Equal("succeeded", (await PublishAsync(server)).GetProperty("status").GetString());
+        Assert.Equal("succeeded", (await lab.PublishAsync(server)).GetProperty("status").GetString());
         var confBefore = await File.ReadAllTextAsync(Path.Combine(host.ConfigDir, "server.conf"));
 
         // The trial start does not configure the tun device (no addresses in a namespace shared with the live server),
         // so an MTU the kernel refuses only fails the real start: the health check catches it.
         await lab.Admin.PutAsJsonAsync($"/api/v1/vpn-servers/{server}/directives", new { serverDirectives = new[] { "tun-mtu 70000" } });
-        var run = await PublishAsync(server);
+        var run = await lab.PublishAsync(server);
         var result = SshLab.Host(run, hostName);
         var message = result.GetProperty("message").GetString()!;
         Assert.Equal("failed", run.GetProperty("status").GetString());

@@ -55,6 +55,16 @@ public sealed class VpnServerLab : SshLab
         return await bundle.Content.ReadAsStringAsync();
     }
 
+    /// <summary>Waits (bounded) for the run a 202 {runId} answer started.</summary>
+    public async Task<JsonElement> WaitStartedAsync(HttpResponseMessage started)
+    {
+        Assert.True(started.StatusCode == HttpStatusCode.Accepted, await started.Content.ReadAsStringAsync());
+        return await WaitAsync((await started.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("runId").GetGuid(), TimeSpan.FromSeconds(180));
+    }
+
+    /// <summary>Publishes through the API and returns the finished run.</summary>
+    public async Task<JsonElement> PublishAsync(string server) => await WaitStartedAsync(await Admin.PostAsync($"/api/v1/vpn-servers/{server}/publish", null));
+
     public async Task<JsonElement> ServerAsync(string name) => await Admin.GetFromJsonAsync<JsonElement>($"/api/v1/vpn-servers/{name}");
 
     protected override async Task DisposePeersAsync()
