@@ -262,6 +262,45 @@ namespace AdminPortal.Migrations.Migrations
                     b.ToTable("vpn_profiles", (string)null);
                 });
 
+            modelBuilder.Entity("AdminPortal.Data.ClientConfigs.VpnClientConfig", b =>
+                {
+                    b.Property<Guid>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("uuid");
+
+                    b.Property<Guid>("ProfileId")
+                        .HasColumnType("uuid");
+
+                    b.PrimitiveCollection<string[]>("Routes")
+                        .IsRequired()
+                        .HasColumnType("text[]");
+
+                    b.Property<string>("StaticAddress")
+                        .HasMaxLength(15)
+                        .HasColumnType("character varying(15)");
+
+                    b.Property<DateTimeOffset>("UpdatedAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<string>("UpdatedBy")
+                        .IsRequired()
+                        .HasMaxLength(256)
+                        .HasColumnType("character varying(256)");
+
+                    b.Property<Guid>("VpnUserId")
+                        .HasColumnType("uuid");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("ProfileId", "StaticAddress")
+                        .IsUnique();
+
+                    b.HasIndex("VpnUserId", "ProfileId")
+                        .IsUnique();
+
+                    b.ToTable("vpn_client_configs", (string)null);
+                });
+
             modelBuilder.Entity("AdminPortal.Data.Email.OutboxMessage", b =>
                 {
                     b.Property<Guid>("Id")
@@ -1263,6 +1302,9 @@ namespace AdminPortal.Migrations.Migrations
                         .HasMaxLength(1024)
                         .HasColumnType("character varying(1024)");
 
+                    b.Property<DateTimeOffset?>("CrlPushedAt")
+                        .HasColumnType("timestamp with time zone");
+
                     b.Property<string>("CrlStatus")
                         .HasMaxLength(32)
                         .HasColumnType("character varying(32)");
@@ -1515,6 +1557,25 @@ namespace AdminPortal.Migrations.Migrations
                         .IsRequired();
 
                     b.Navigation("ServerCertificate");
+                });
+
+            modelBuilder.Entity("AdminPortal.Data.ClientConfigs.VpnClientConfig", b =>
+                {
+                    b.HasOne("AdminPortal.Data.Bundles.VpnProfile", "Profile")
+                        .WithMany()
+                        .HasForeignKey("ProfileId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+
+                    b.HasOne("AdminPortal.Data.Pki.VpnUser", "User")
+                        .WithMany()
+                        .HasForeignKey("VpnUserId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+
+                    b.Navigation("Profile");
+
+                    b.Navigation("User");
                 });
 
             modelBuilder.Entity("AdminPortal.Data.Hosts.ManagedHost", b =>

@@ -12,6 +12,8 @@ using Npgsql;
 if (args.Contains("--pki")) return await PkiBenchmarks.RunAsync(args, FindRoot());
 // --ssh: the SSH pool against a new connection per action, and a fan-out to 50 sshd instances (SshBenchmarks.cs), written to RESULTS-SSH.md.
 if (args.Contains("--ssh")) return await SshBenchmarks.RunAsync(args, FindRoot());
+// --vpn: revocation to rejection with 3 real OpenVPN servers managed over SSH (VpnBenchmarks.cs), written to RESULTS-VPN.md.
+if (args.Contains("--vpn") && OperatingSystem.IsLinux()) return await VpnBenchmarks.RunAsync(args, FindRoot());
 var inv = CultureInfo.InvariantCulture;
 int Arg(string name, int fallback) => args.SkipWhile(a => a != $"--{name}").Skip(1).FirstOrDefault() is { } v ? int.Parse(v, inv) : fallback;
 var rows = Arg("rows", 1_000_000);

@@ -49,6 +49,8 @@ public class VpnServer
     public string? DeployedCrlNumber { get; set; }
     public DateTimeOffset? DeployedCrlNextUpdate { get; set; }
     public DateTimeOffset? CrlCheckedAt { get; set; }
+    /// <summary>When the portal last wrote the CRL file there successfully.</summary>
+    public DateTimeOffset? CrlPushedAt { get; set; }
     public string? CrlStatus { get; set; }
     public string? CrlError { get; set; }
 

@@ -11,6 +11,7 @@ using AdminPortal.Web.Pki;
 using AdminPortal.Web.Security;
 using AdminPortal.Web.Tokens;
 using AdminPortal.Web.VpnServers;
+using AdminPortal.Web.VpnServers.Crl;
 using Microsoft.AspNetCore.Mvc;
 using Scalar.AspNetCore;
 
@@ -57,6 +58,7 @@ public static class ApiEndpoints
         v1.MapOnboardingEndpoints();
         v1.MapMailEndpoints();
         v1.MapVpnServerEndpoints();
+        v1.MapVpnCrlEndpoints();
         return app;
     }
 }

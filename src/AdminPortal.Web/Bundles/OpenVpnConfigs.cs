@@ -71,6 +71,7 @@ public static class OpenVpnConfigs
 
     private static string Inline(string tag, string pem) => $"<{tag}>\n{pem.Trim()}\n</{tag}>";
 
-    private static string Mask(int prefix) =>
+    /// <summary>A prefix length as a dotted netmask (what server, route, iroute and ifconfig-push take).</summary>
+    public static string Mask(int prefix) =>
         new IPAddress(BitConverter.GetBytes(IPAddress.HostToNetworkOrder(prefix == 0 ? 0 : unchecked((int)(uint.MaxValue << (32 - prefix)))))).ToString();
 }

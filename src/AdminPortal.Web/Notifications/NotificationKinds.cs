@@ -24,7 +24,8 @@ public static class NotificationKinds
         ["link"] = "https://portal.example.com/d/EXAMPLE", ["expiresAt"] = "Tuesday 1 December 2026, 17:00 UTC", ["daysLeft"] = "7 days",
         ["serial"] = "4f2a9c0e11d5", ["reason"] = "keyCompromise", ["revokedAt"] = "Monday 30 November 2026, 09:12 UTC",
         ["helpdesk"] = "your IT helpdesk", ["ca"] = "Example Root CA", ["nextUpdate"] = "Monday 30 November 2026, 09:00 UTC",
-        ["lastError"] = "the CRL could not be published", ["host"] = "web-1", ["expected"] = "SHA256:AAAA…", ["presented"] = "SHA256:BBBB…",
+        ["lastError"] = "the CRL could not be published", ["server"] = "vpn-1", ["state"] = "stale",
+        ["problem"] = "the deployed CRL is older than the current one", ["crlNumbers"] = "41", ["host"] = "web-1", ["expected"] = "SHA256:AAAA…", ["presented"] = "SHA256:BBBB…",
         ["at"] = "Monday 30 November 2026, 09:12 UTC",
     };
 
@@ -70,13 +71,17 @@ public static class NotificationKinds
             Your VPN certificate (serial {{serial}}) was revoked on {{revokedAt}} (reason: {{reason}}). It no longer connects.
             If you did not expect this, contact {{helpdesk}}.
             """, null),
-        new(CrlStale, "Stale CRL (to Admins)", "every Admin",
-            ["ca", "nextUpdate", "lastError"],
-            "The CRL of {{ca}} is going stale",
+        new(CrlStale, "VPN server CRL alert (to Admins)", "every Admin",
+            ["server", "state", "problem", "crlNumbers", "nextUpdate"],
+            "VPN server {{server}}: CRL {{state}}",
             """
-            The certificate revocation list of {{ca}} has not been refreshed; its next update is due {{nextUpdate}}.
-            Last error: {{lastError}}
-            VPN servers refuse every client once the CRL expires: regenerate and publish it (Certificate authority page).
+            The CRL deployed on VPN server {{server}} needs attention: {{state}}.
+
+            {{problem}}
+
+            Deployed cRLNumber(s): {{crlNumbers}}; nextUpdate: {{nextUpdate}}.
+            The portal pushes the current CRL again at every check until the server has it; the server's page shows the
+            latest state and has "Push CRL now". VPN servers refuse every client once their CRL expires.
             """, null),
         new(HostKeyMismatch, "Host key mismatch (to Admins)", "every Admin",
             ["host", "expected", "presented", "at"],

@@ -82,12 +82,16 @@ public sealed class NotificationService(HelpdeskContact helpdesk, IOptions<Notif
             $"host-key:{host}:{expected}:{presented}", new NotificationAbout($"host:{host}"), ct);
 
     /// <summary>
-    /// The stale-CRL alert to Admins, for the CRL freshness monitor: once per CA and CRL number (a CRL that stays stale
-    /// is reported once; the next stale CRL again).
+    /// The CRL alert of a VPN server to Admins, from the CRL distribution and freshness monitor: once per alert episode
+    /// (<paramref name="episode"/>: when the server entered the alert), however often the monitor finds it again.
     /// </summary>
-    public async Task<IReadOnlyList<Guid>> QueueCrlStaleAsync(PortalDbContext db, string ca, long crlNumber, DateTimeOffset nextUpdate,
-        string? lastError, CancellationToken ct) =>
+    public async Task<IReadOnlyList<Guid>> QueueCrlStaleAsync(PortalDbContext db, string server, string state, string? problem, string? crlNumbers,
+        DateTimeOffset? nextUpdate, DateTimeOffset episode, CancellationToken ct) =>
         await QueueAsync(db, NotificationKinds.CrlStale, await AdminRecipientsAsync(db, ct),
-            new Dictionary<string, string> { ["ca"] = ca, ["nextUpdate"] = When(nextUpdate), ["lastError"] = lastError ?? "none recorded" },
-            $"crl-stale:{ca}:{crlNumber}", new NotificationAbout($"ca:{ca}"), ct);
+            new Dictionary<string, string>
+            {
+                ["server"] = server, ["state"] = state, ["problem"] = problem ?? "", ["crlNumbers"] = crlNumbers ?? "unknown",
+                ["nextUpdate"] = nextUpdate is { } n ? When(n) : "unknown",
+            },
+            $"crl-alert:{server}:{episode.UtcTicks}", new NotificationAbout($"vpn-server:{server}"), ct);
 }

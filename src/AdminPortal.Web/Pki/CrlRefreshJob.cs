@@ -13,7 +13,7 @@ namespace AdminPortal.Web.Pki;
 /// (the root's, and the intermediate's when there is one) past half its lifetime is regenerated with that CA's
 /// next cRLNumber. A failure is recorded on the CA it concerns, for its page; the other CAs are still refreshed.
 /// </summary>
-public sealed class CrlRefreshJob(AuditedWork work, CrlService crls, IDbContextFactory<PortalDbContext> dbs, JobLeases leases, TimeProvider time, ILogger<CrlRefreshJob> logger)
+public sealed class CrlRefreshJob(AuditedWork work, CrlService crls, CrlChanges changes, IDbContextFactory<PortalDbContext> dbs, JobLeases leases, TimeProvider time, ILogger<CrlRefreshJob> logger)
     : ScheduledJob(leases, time, logger)
 {
     protected override string Name => "pki.crl.refresh";
@@ -51,6 +51,8 @@ public sealed class CrlRefreshJob(AuditedWork work, CrlService crls, IDbContextF
             var info = await crls.RegenerateAsync(db, ca, c);
             return (info, new AuditEntry(AuditActor.System, "pki.crl.refreshed", $"ca:{ca.Name}", new { crlNumber = info.Number, nextUpdate = info.NextUpdate }));
         }, ct);
-        if (refreshed is not null) logger.LogInformation("Refreshed the CRL of CA {Ca}: number {Number}, next update {NextUpdate}", id, refreshed.Number, refreshed.NextUpdate);
+        if (refreshed is null) return;
+        changes.Committed(new CrlChange("scheduled refresh"));
+        logger.LogInformation("Refreshed the CRL of CA {Ca}: number {Number}, next update {NextUpdate}", id, refreshed.Number, refreshed.NextUpdate);
     }
 }

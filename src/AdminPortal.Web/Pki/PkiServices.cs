@@ -8,6 +8,7 @@ public static class PkiServices
         s.AddOptions<PkiOptions>().BindConfiguration(PkiOptions.Section).ValidateDataAnnotations().ValidateOnStart();
         s.AddSingleton<CaKeys>();
         s.AddSingleton<CrlService>();
+        s.AddSingleton<CrlChanges>();
         s.AddSingleton<CaService>();
         s.AddSingleton<VpnUserService>();
         s.AddSingleton<PkiQueries>();

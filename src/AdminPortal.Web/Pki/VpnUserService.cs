@@ -21,8 +21,8 @@ public sealed record VpnUserCertificate(string Name, string? Email, string Statu
 /// certificates come from the issuing CA (the intermediate when there is one); a revocation goes on the CRL of the
 /// CA that issued the certificate.
 /// </summary>
-public sealed class VpnUserService(AuditedWork work, CaKeys keys, CrlService crls, SecretProtector secrets, NotificationService notifications,
-    IOptions<PkiOptions> options, TimeProvider time)
+public sealed class VpnUserService(AuditedWork work, CaKeys keys, CrlService crls, CrlChanges changes, SecretProtector secrets,
+    NotificationService notifications, IOptions<PkiOptions> options, TimeProvider time)
 {
     public const string Profile = "default";
 
@@ -65,7 +65,7 @@ public sealed class VpnUserService(AuditedWork work, CaKeys keys, CrlService crl
     {
         var reason = PkiInput.Reason(reasonText);
         if (!reason.Ok) return reason.Error!;
-        return await work.RunAsync<Result<VpnUserCertificate>>(async (_, db, c) =>
+        var revoked = await work.RunAsync<Result<VpnUserCertificate>>(async (_, db, c) =>
         {
             var (user, cert, error) = await ActiveAsync(db, name, c);
             if (error is not null) return (error, null);
@@ -77,11 +77,15 @@ public sealed class VpnUserService(AuditedWork work, CaKeys keys, CrlService crl
             return (View(user!, cert!), new AuditEntry(actor, "pki.certificate.revoked", $"vpn-user:{user!.Name}",
                 new { serial = cert!.Serial, reason = reason.Value.Name(), crlNumber = crl.Number }));
         }, ct);
+        // Committed: the VPN servers get the new CRL and the user's live sessions are ended (CrlDistribution).
+        if (revoked.Ok) changes.Committed(new CrlChange("revocation", name));
+        return revoked;
     }
 
     /// <summary>A new certificate (new key) for the same user; the old one is revoked as superseded.</summary>
-    public async Task<Result<VpnUserCertificate>> RenewAsync(string name, AuditActor actor, CancellationToken ct) =>
-        await work.RunAsync<Result<VpnUserCertificate>>(async (_, db, c) =>
+    public async Task<Result<VpnUserCertificate>> RenewAsync(string name, AuditActor actor, CancellationToken ct)
+    {
+        var renewed = await work.RunAsync<Result<VpnUserCertificate>>(async (_, db, c) =>
         {
             var (user, old, error) = await ActiveAsync(db, name, c);
             if (error is not null) return (error, null);
@@ -99,6 +103,10 @@ public sealed class VpnUserService(AuditedWork work, CaKeys keys, CrlService crl
             return (View(user!, cert), new AuditEntry(actor, "pki.certificate.renewed", $"vpn-user:{user!.Name}",
                 new { oldSerial = old.Serial, serial = cert.Serial, notAfter = cert.NotAfter, crlNumber = crl.Number }));
         }, ct);
+        // The new CRL goes to the servers; sessions stay (the same CN now has a valid certificate).
+        if (renewed.Ok) changes.Committed(new CrlChange("renewal"));
+        return renewed;
+    }
 
     private IssuedCertificate Issue(CertificateAuthority ca, VpnUser user, Org.BouncyCastle.Crypto.AsymmetricKeyParameter publicKey,
         Org.BouncyCastle.Crypto.AsymmetricKeyParameter? privateKey, int? validDays, AuditActor actor)

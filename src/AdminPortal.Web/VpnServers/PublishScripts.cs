@@ -73,6 +73,16 @@ public static class PublishScripts
         exit 1
         """;
 
+    /// <summary>Unpacks the per-user client-config-dir files (a tar on stdin) into the staging folder's ccd/, owned by root, mode 644.</summary>
+    public static string UnpackClientConfigs(VpnServer s) => $"""
+        set -eu
+        c={Quote(s.ConfigDir + "/" + Staged + "/ccd")}
+        tar -x -C "$c" --no-same-owner --no-same-permissions -f -
+        chown -R root: -- "$c"
+        chmod 644 -- "$c"/*
+        echo "unpacked $(ls -1 "$c" | wc -l) client-config-dir file(s)"
+        """;
+
     /// <summary>Copies the deployed files to .previous/ (marking the ones that did not exist), then renames the staged ones into place.</summary>
     public static string BackupAndInstall(VpnServer s) => $"""
         set -eu
@@ -82,9 +92,13 @@ public static class PublishScripts
         for f in {Files}; do
           if [ -e "$d/$f" ]; then cp -p -- "$d/$f" "$d/{Previous}/$f"; else : > "$d/{Previous}/$f.absent"; fi
         done
+        if [ -d "$d/ccd" ]; then cp -a -- "$d/ccd" "$d/{Previous}/ccd"; else : > "$d/{Previous}/ccd.absent"; fi
         echo "backed up the deployed files to $d/{Previous}"
-        mkdir -p -m 755 -- "$d/ccd"
         for f in {Files}; do mv -f -- "$d/{Staged}/$f" "$d/$f"; done
+        rm -rf -- "$d/ccd.old"
+        if [ -d "$d/ccd" ]; then mv -- "$d/ccd" "$d/ccd.old"; fi
+        mv -- "$d/{Staged}/ccd" "$d/ccd"
+        rm -rf -- "$d/ccd.old"
         rm -rf -- "$d/{Staged}"
         echo "installed: {string.Join(", ", ServerFiles.Names)}"
         """;
@@ -96,6 +110,7 @@ public static class PublishScripts
         for f in {Files}; do
           if [ -e "$d/{Previous}/$f.absent" ]; then rm -f -- "$d/$f"; elif [ -e "$d/{Previous}/$f" ]; then mv -f -- "$d/{Previous}/$f" "$d/$f"; fi
         done
+        if [ -d "$d/{Previous}/ccd" ]; then rm -rf -- "$d/ccd"; mv -- "$d/{Previous}/ccd" "$d/ccd"; elif [ -e "$d/{Previous}/ccd.absent" ]; then rm -rf -- "$d/ccd"; mkdir -m 755 -- "$d/ccd"; fi
         echo "restored the previous files"
         """;
 
@@ -169,6 +184,10 @@ public static class PublishScripts
         d={Quote(s.ConfigDir)}
         for f in server.conf ca.pem server.crt crl.pem; do
           if [ -f "$d/$f" ]; then printf 'FILE %s ' "$f"; base64 -w0 < "$d/$f"; printf '\n'; else printf 'MISSING %s\n' "$f"; fi
+        done
+        for f in "$d"/ccd/*; do
+          [ -f "$f" ] || continue
+          printf 'FILE ccd/%s ' "$(basename -- "$f")"; base64 -w0 < "$f"; printf '\n'
         done
         for f in server.key tls-crypt.key; do
           if [ -f "$d/$f" ]; then printf 'HASH %s %s\n' "$f" "$(sha256sum < "$d/$f" | cut -d' ' -f1)"; else printf 'MISSING %s\n' "$f"; fi

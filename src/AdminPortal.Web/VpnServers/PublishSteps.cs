@@ -22,7 +22,11 @@ public sealed class PublishSteps(RemoteShell shell, SftpPush sftp)
         if (install && await step.ScriptAsync("install openvpn and socat", PublishScripts.Install, ct, InstallTimeout) is { } installed) return installed;
 
         if (await step.ScriptAsync("prepare", PublishScripts.Prepare(server, host.User), ct) is { } prepare) return prepare;
-        foreach (var f in files)
+        var clientConfigs = files.Where(f => f.Name.StartsWith(ServerFiles.ClientConfigPrefix, StringComparison.Ordinal)).ToList();
+        if (clientConfigs.Count > 0
+            && await step.ScriptAsync($"upload {clientConfigs.Count} client-config-dir file(s)", PublishScripts.UnpackClientConfigs(server), ct,
+                stdin: ClientConfigArchive(clientConfigs)) is { } unpacked) return unpacked;
+        foreach (var f in files.Except(clientConfigs))
         {
             var path = $"{server.ConfigDir}/{PublishScripts.Staged}/{f.Name}";
             step.Announce($"upload {f.Name}");
@@ -37,6 +41,25 @@ public sealed class PublishSteps(RemoteShell shell, SftpPush sftp)
         if (await step.ScriptAsync("health", PublishScripts.Health(server), ct) is { } health)
             return await RollBackAsync(step, server, health);
         return new PublishResult(RunStatus.Succeeded, null, false, null);
+    }
+
+    /// <summary>The client-config-dir files as one tar stream (names without the ccd/ prefix): one command, not one SFTP connection per user.</summary>
+    private static byte[] ClientConfigArchive(IEnumerable<ServerFile> files)
+    {
+        using var buffer = new MemoryStream();
+        using (var tar = new System.Formats.Tar.TarWriter(buffer, System.Formats.Tar.TarEntryFormat.Ustar, leaveOpen: true))
+        {
+            foreach (var f in files)
+            {
+                var entry = new System.Formats.Tar.UstarTarEntry(System.Formats.Tar.TarEntryType.RegularFile, f.Name[ServerFiles.ClientConfigPrefix.Length..])
+                {
+                    DataStream = new MemoryStream(f.Content),
+                    Mode = (UnixFileMode)0b110_100_100,
+                };
+                tar.WriteEntry(entry);
+            }
+        }
+        return buffer.ToArray();
     }
 
     /// <summary>Puts the previous files back and restarts on them (never cancelled: a half-published server is worse).</summary>
@@ -56,11 +79,11 @@ public sealed class PublishSteps(RemoteShell shell, SftpPush sftp)
         public void Announce(string name) => output.Write(false, Encoding.UTF8.GetBytes($"== {name}\n"));
 
         /// <summary>Runs a step's script as root; null when it succeeded, else the failure with the step's stderr as the message.</summary>
-        public async Task<PublishResult?> ScriptAsync(string name, string script, CancellationToken ct, TimeSpan? timeout = null)
+        public async Task<PublishResult?> ScriptAsync(string name, string script, CancellationToken ct, TimeSpan? timeout = null, byte[]? stdin = null)
         {
             Announce(name);
             var stderr = new StringBuilder();
-            var outcome = await shell.RunAsync(target, new RemoteCommand(PublishScripts.AsRoot(host, script), timeout ?? ScriptTimeout), (isErr, data) =>
+            var outcome = await shell.RunAsync(target, new RemoteCommand(PublishScripts.AsRoot(host, script), timeout ?? ScriptTimeout, Stdin: stdin), (isErr, data) =>
             {
                 output.Write(isErr, data);
                 if (isErr) lock (stderr) stderr.Append(Encoding.UTF8.GetString(data));

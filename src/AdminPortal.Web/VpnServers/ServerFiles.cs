@@ -3,6 +3,7 @@ using System.Text;
 using AdminPortal.Data;
 using AdminPortal.Data.VpnServers;
 using AdminPortal.Web.Bundles;
+using AdminPortal.Web.VpnServers.ClientConfigs;
 using Microsoft.EntityFrameworkCore;
 
 namespace AdminPortal.Web.VpnServers;
@@ -29,14 +30,23 @@ public sealed class ServerFiles(IDbContextFactory<PortalDbContext> dbs, VpnProfi
         await using var db = await dbs.CreateDbContextAsync(ct);
         var profile = await db.VpnProfiles.AsNoTracking().Include(p => p.ServerCertificate).FirstAsync(p => p.Id == server.ProfileId, ct);
         var files = await profiles.ServerFilesOfAsync(db, profile, ct);
-        files["server.conf"] += ServerPart(server);
-        return Names.Select(n => new ServerFile(n, Encoding.UTF8.GetBytes(files[n]), SecretNames.Contains(n) ? "600" : "644", SecretNames.Contains(n))).ToList();
+        var (clientConfigs, routes) = await ClientConfigFiles.ForProfileAsync(db, profile.Id, ct);
+        files["server.conf"] += ServerPart(server, routes);
+        return [
+            .. Names.Select(n => new ServerFile(n, Encoding.UTF8.GetBytes(files[n]), SecretNames.Contains(n) ? "600" : "644", SecretNames.Contains(n))),
+            .. clientConfigs.OrderBy(c => c.Key, StringComparer.Ordinal)
+                .Select(c => new ServerFile(ClientConfigPrefix + c.Key, Encoding.UTF8.GetBytes(c.Value), "644", false)),
+        ];
     }
 
-    public static string ServerPart(VpnServer s) => string.Join('\n', (string[])[
+    /// <summary>Per-user client-config-dir files are named <c>ccd/CN</c> among the rendered files.</summary>
+    public const string ClientConfigPrefix = "ccd/";
+
+    public static string ServerPart(VpnServer s, IReadOnlyList<string> routes) => string.Join('\n', (string[])[
         $"# VPN server '{s.Name}' (published by AdminPortal; local changes are overwritten by the next publish).",
         $"user {s.RunAsUser}", $"group {s.RunAsGroup}",
         "client-config-dir ccd",
+        .. routes, // the kernel routes for the users' iroutes (see ClientConfigFiles)
         $"management {s.ManagementSocket} unix",
         .. s.ServerDirectives]) + "\n";
 }

@@ -15,7 +15,11 @@ public sealed partial class OpenVpnLab
         return StartInAsync(port, files["crl.pem"], null, dir =>
         {
             foreach (var (name, text) in files)
-                if (name != "crl.pem") WriteFile(Path.Combine(dir, name), text, name.EndsWith(".key", StringComparison.Ordinal) ? Secret : Readable);
+            {
+                if (name == "crl.pem") continue;
+                System.IO.Directory.CreateDirectory(Path.GetDirectoryName(Path.Combine(dir, name))!, Traversable); // e.g. ccd/NAME
+                WriteFile(Path.Combine(dir, name), text, name.EndsWith(".key", StringComparison.Ordinal) ? Secret : Readable);
+            }
             WriteFile(Path.Combine(dir, "ca.crt"), files["ca.pem"], Readable); // the lab's own clients read ca.crt
             File.AppendAllText(Path.Combine(dir, "server.conf"), string.Join('\n', (string[])[
                 $"log {Path.Combine(dir, "server.log")}", "local 127.0.0.1", $"management {Path.Combine(dir, "mgmt.sock")} unix"]) + "\n");

@@ -74,6 +74,34 @@ public sealed class VpnPublishTests(VpnServerLab lab) : IClassFixture<VpnServerL
     }
 
     [Fact]
+    public async Task Publish_carries_the_users_client_config_dir_files_and_routes_so_a_fresh_server_gives_the_static_address()
+    {
+        var user = $"stat-{Guid.NewGuid():N}"[..13];
+        var profile = await lab.ClientProfileAsync(user);
+        var put = await lab.Admin.PutAsJsonAsync($"/api/v1/vpn-users/{user}/client-config",
+            new { profile = VpnServerLab.Profile, staticAddress = "10.8.0.77", routes = new[] { "192.168.77.0/24" } });
+        Assert.True(put.StatusCode == HttpStatusCode.OK, await put.Content.ReadAsStringAsync());
+        var (host, hostName) = await lab.VpnHostAsync();
+        var server = await lab.AddServerAsync(host, hostName);
+
+        var diff = await DiffAsync(server);
+        var ccd = diff.Single(f => f.GetProperty("name").GetString() == $"ccd/{user}");
+        Assert.Equal("new", ccd.GetProperty("status").GetString());
+        Assert.Contains("+ifconfig-push 10.8.0.77 255.255.255.0", ccd.GetProperty("diff").GetString());
+        Assert.Contains("+route 192.168.77.0 255.255.255.0", diff.Single(f => f.GetProperty("name").GetString() == "server.conf").GetProperty("diff").GetString());
+
+        var run = await lab.PublishAsync(server);
+        Assert.True(run.GetProperty("status").GetString() == "succeeded", $"{run}\n{host.ServerLog()}");
+        Assert.Equal("ifconfig-push 10.8.0.77 255.255.255.0\niroute 192.168.77.0 255.255.255.0\n",
+            await File.ReadAllTextAsync(Path.Combine(host.ConfigDir, "ccd", user)));
+        Assert.All(await DiffAsync(server), f => Assert.Equal("unchanged", f.GetProperty("status").GetString()));
+
+        await using var client = await host.StartClientAsync(profile);
+        Assert.True(client.Connected, $"{client}\n--- server ---\n{host.ServerLog()}");
+        Assert.Equal("10.8.0.77", client.VirtualAddress);
+    }
+
+    [Fact]
     public async Task A_configuration_OpenVPN_refuses_fails_the_check_and_the_previous_one_keeps_running()
     {
         var (host, hostName) = await lab.VpnHostAsync();

@@ -1,0 +1,22 @@
+using AdminPortal.Web.VpnServers.ClientConfigs;
+
+namespace AdminPortal.Web.VpnServers.Crl;
+
+public static class VpnCrlServices
+{
+    /// <summary>CRL distribution, the freshness monitor, and per-user client-config-dir files.</summary>
+    public static WebApplicationBuilder AddPortalVpnCrl(this WebApplicationBuilder builder)
+    {
+        var s = builder.Services;
+        s.AddOptions<VpnCrlOptions>().BindConfiguration(VpnCrlOptions.Section).ValidateDataAnnotations().ValidateOnStart();
+        s.AddSingleton<RemoteFiles>();
+        s.AddSingleton<CrlStatusRecorder>();
+        s.AddSingleton<CrlDistributor>();
+        s.AddHostedService<CrlDistribution>();
+        s.AddSingleton<CrlMonitorJob>();
+        s.AddHostedService(sp => sp.GetRequiredService<CrlMonitorJob>());
+        s.AddSingleton<ClientConfigPusher>();
+        s.AddSingleton<ClientConfigService>();
+        return builder;
+    }
+}
