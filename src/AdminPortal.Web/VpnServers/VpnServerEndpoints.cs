@@ -44,6 +44,11 @@ public static class VpnServerEndpoints
         servers.MapPost("/{name}/clients/{id}/kick", async (string name, string id, HttpContext http, VpnSessions sessions, CancellationToken ct) =>
                 (await sessions.KickAsync(name, id, Actors.From(http), ct)).ToHttp(TypedResults.Ok))
             .RequireAuthorization(Permissions.CertificatesRevoke).WithSummary("Disconnects a client (client-kill ID HALT: it exits, no reconnect); audited.");
+        api.MapPost("/vpn-profiles/{name}/compromised", async (string name, CompromisedRequest body, HttpContext http, VpnCompromise flow, CancellationToken ct) =>
+                (await flow.RunAsync(name, body, Actors.From(http), ct)).ToHttp(TypedResults.Ok))
+            .RequireAuthorization(Permissions.VpnServersManage).WithTags("VPN servers")
+            .WithSummary("A server of the profile was compromised {confirm: profile name, reason?, resendLinks?, platform?}: revokes the server certificate, " +
+                "issues a new one, rotates the tls-crypt key, republishes every server of the profile and emails users new links.");
         return api;
     }
 }
