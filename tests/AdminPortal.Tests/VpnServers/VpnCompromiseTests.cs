@@ -5,7 +5,9 @@ using System.Runtime.Versioning;
 using System.Text.Json;
 using AdminPortal.Tests.Email;
 using AdminPortal.Tests.Hosts;
+using AdminPortal.Tests.Infrastructure;
 using AdminPortal.Tests.Peers;
+using AdminPortal.Web.Security;
 
 namespace AdminPortal.Tests.VpnServers;
 
@@ -13,6 +15,9 @@ namespace AdminPortal.Tests.VpnServers;
 [SupportedOSPlatform("linux")]
 public sealed class VpnCompromiseTests(VpnServerLab lab) : IClassFixture<VpnServerLab>, IAsyncLifetime
 {
+    /// <summary>A second portal on the same database and data directory (another instance behind the load balancer).</summary>
+    private sealed class SecondInstance(PortalApp first) : PortalApp(first.Database, first.DataDirectory);
+
     public Task InitializeAsync() => lab.EnsureProfileAsync();
 
     public Task DisposeAsync() => Task.CompletedTask;
@@ -30,7 +35,11 @@ public sealed class VpnCompromiseTests(VpnServerLab lab) : IClassFixture<VpnServ
         Assert.Equal(HttpStatusCode.Created, (await lab.Admin.PostAsJsonAsync("/api/v1/vpn-users", new { name = user, email })).StatusCode);
         var noEmail = $"ne-{Guid.NewGuid():N}"[..10];
         Assert.Equal(HttpStatusCode.Created, (await lab.Admin.PostAsJsonAsync("/api/v1/vpn-users", new { name = noEmail })).StatusCode);
-        var oldOvpn = await OvpnAsync(user);
+        var oldOvpn = await OvpnAsync(lab.Admin, user);
+        // Another instance holds the profile's material in its cache too.
+        using var second = new SecondInstance(lab);
+        var secondAdmin = await second.TokenClientAsync(Roles.Admin);
+        Assert.Equal(TlsCrypt(oldOvpn), TlsCrypt(await OvpnAsync(secondAdmin, user)));
         await using (var before = await host.StartClientAsync(oldOvpn)) Assert.True(before.Connected, $"{before}\n{host.ServerLog()}");
         var oldSerial = await ServerSerialAsync();
         var oldDeployedCert = await File.ReadAllTextAsync(Path.Combine(host.ConfigDir, "server.crt"));
@@ -68,8 +77,9 @@ public sealed class VpnCompromiseTests(VpnServerLab lab) : IClassFixture<VpnServ
 
         // The old .ovpn no longer connects (its tls-crypt key is gone); the bundle API serves the new material at once.
         await using (var old = await host.StartClientAsync(oldOvpn)) Assert.False(old.Connected, $"{old}\n{host.ServerLog()}");
-        var fresh = await OvpnAsync(user);
+        var fresh = await OvpnAsync(lab.Admin, user);
         Assert.NotEqual(TlsCrypt(oldOvpn), TlsCrypt(fresh));
+        Assert.Equal(TlsCrypt(fresh), TlsCrypt(await OvpnAsync(secondAdmin, user)));
         Assert.Equal(TlsCrypt(fresh), (await File.ReadAllTextAsync(Path.Combine(host.ConfigDir, "tls-crypt.key"))).Trim());
 
         // The emailed link gives a profile that connects.
@@ -88,9 +98,9 @@ public sealed class VpnCompromiseTests(VpnServerLab lab) : IClassFixture<VpnServ
         Assert.Contains(newSerial, audit);
     }
 
-    private async Task<string> OvpnAsync(string user)
+    private static async Task<string> OvpnAsync(HttpClient admin, string user)
     {
-        var bundle = await lab.Admin.GetAsync($"/api/v1/vpn-users/{user}/bundle?profile={VpnServerLab.Profile}&platform=ovpn");
+        var bundle = await admin.GetAsync($"/api/v1/vpn-users/{user}/bundle?profile={VpnServerLab.Profile}&platform=ovpn");
         Assert.True(bundle.StatusCode == HttpStatusCode.OK, await bundle.Content.ReadAsStringAsync());
         return await bundle.Content.ReadAsStringAsync();
     }
