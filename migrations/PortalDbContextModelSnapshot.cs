@@ -219,6 +219,9 @@ namespace AdminPortal.Migrations.Migrations
                         .IsRequired()
                         .HasColumnType("bytea");
 
+                    b.Property<int>("MaterialVersion")
+                        .HasColumnType("integer");
+
                     b.Property<string>("Name")
                         .IsRequired()
                         .HasMaxLength(64)

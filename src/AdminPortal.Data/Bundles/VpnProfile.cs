@@ -24,6 +24,8 @@ public class VpnProfile
     public required byte[] EncryptedTlsCryptKey { get; set; }
     public Guid ServerCertificateId { get; set; }
     public IssuedCertificate? ServerCertificate { get; set; }
+    /// <summary>Bumped when the server certificate and tls-crypt key are replaced (a compromised server); caches of the profile check it.</summary>
+    public int MaterialVersion { get; set; }
     public DateTimeOffset CreatedAt { get; set; }
     public required string CreatedBy { get; set; }
 }

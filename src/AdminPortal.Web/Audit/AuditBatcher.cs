@@ -24,7 +24,10 @@ public sealed class AuditBatcher : IAsyncDisposable
 
     private const string ActiveQuery = """SELECT "Id" FROM certificates WHERE "Id" = ANY($1) AND "Status" = 'active'""";
 
-    private sealed record Pending(AuditEntry Entry, string Details, Guid? ActiveCertificate, CancellationToken Ct, TaskCompletionSource<bool> Done);
+    private const string ProfileQuery = """SELECT "Id", "MaterialVersion" FROM vpn_profiles WHERE "Id" = ANY($1)""";
+
+    private sealed record Pending(AuditEntry Entry, string Details, Guid? ActiveCertificate, ProfileStamp? Profile, CancellationToken Ct,
+        TaskCompletionSource<bool> Done);
 
     private readonly Channel<Pending> _queue = Channel.CreateUnbounded<Pending>();
     private readonly NpgsqlDataSource _db;
@@ -45,12 +48,13 @@ public sealed class AuditBatcher : IAsyncDisposable
     /// Appends the event and returns once it is durable. With <paramref name="activeCertificate"/>, the event
     /// is written only if that certificate is still active when the batch commits (checked in the batch's own
     /// transaction); otherwise nothing is written and the result is false, so a revoked certificate's read is
-    /// never confirmed.
+    /// never confirmed. With <paramref name="profile"/>, also only if that VPN profile's material (server
+    /// certificate and tls-crypt key) is still at that version, so a read served from a stale cache is refused.
     /// </summary>
-    public Task<bool> AppendAsync(AuditEntry entry, Guid? activeCertificate, CancellationToken ct)
+    public Task<bool> AppendAsync(AuditEntry entry, Guid? activeCertificate, CancellationToken ct, ProfileStamp? profile = null)
     {
         // Serialized (and a secret refused) here, in the caller, rather than failing a whole batch; and only once.
-        var pending = new Pending(entry, entry.DetailsJson(), activeCertificate, ct, new(TaskCreationOptions.RunContinuationsAsynchronously));
+        var pending = new Pending(entry, entry.DetailsJson(), activeCertificate, profile, ct, new(TaskCreationOptions.RunContinuationsAsynchronously));
         if (!_queue.Writer.TryWrite(pending)) throw new ObjectDisposedException(nameof(AuditBatcher));
         return pending.Done.Task.WaitAsync(ct);
     }
@@ -88,7 +92,9 @@ public sealed class AuditBatcher : IAsyncDisposable
         await using var conn = await _db.OpenConnectionAsync();
         await using var tx = await conn.BeginTransactionAsync();
         var active = await ActiveAsync(conn, tx, batch);
-        var written = batch.Where(p => p.ActiveCertificate is not { } id || active.Contains(id)).ToHashSet();
+        var versions = await VersionsAsync(conn, tx, batch);
+        var written = batch.Where(p => (p.ActiveCertificate is not { } id || active.Contains(id))
+            && (p.Profile is not { } stamp || (versions.TryGetValue(stamp.Id, out var v) && v == stamp.Version))).ToHashSet();
         if (written.Count > 0)
         {
             var appended = batch.Where(written.Contains).ToList();
@@ -109,6 +115,17 @@ public sealed class AuditBatcher : IAsyncDisposable
         return active;
     }
 
+    private static async Task<Dictionary<Guid, int>> VersionsAsync(NpgsqlConnection conn, NpgsqlTransaction tx, List<Pending> batch)
+    {
+        var ids = batch.Where(p => p.Profile is not null).Select(p => p.Profile!.Value.Id).Distinct().ToArray();
+        var versions = new Dictionary<Guid, int>();
+        if (ids.Length == 0) return versions;
+        await using var cmd = new NpgsqlCommand(ProfileQuery, conn, tx) { Parameters = { new() { Value = ids, NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Uuid } } };
+        await using var reader = await cmd.ExecuteReaderAsync();
+        while (await reader.ReadAsync()) versions[reader.GetGuid(0)] = reader.GetInt32(1);
+        return versions;
+    }
+
     public async ValueTask DisposeAsync()
     {
         _queue.Writer.TryComplete();
@@ -116,3 +133,6 @@ public sealed class AuditBatcher : IAsyncDisposable
         await _db.DisposeAsync();
     }
 }
+
+/// <summary>A VPN profile's id and the material version a cached copy of it was read at.</summary>
+public readonly record struct ProfileStamp(Guid Id, int Version);

@@ -14,7 +14,7 @@ public sealed class BundleDownloads(BundleMaterial material, BundleBuilder build
     public async Task<Result<BundleFile>> DownloadAsync(string userName, string? profileName, string? platform, string? passphrase, AuditActor actor, CancellationToken ct)
     {
         if (string.IsNullOrEmpty(profileName)) return new InvalidInput("profile", "Name the VPN profile (profile=...).");
-        // Twice at most: a certificate revoked or renewed since it was cached is refused by the batch once.
+        // Twice at most: a certificate revoked or renewed, or profile material replaced, since it was cached is refused by the batch once.
         for (var attempt = 0; attempt < 2; attempt++)
         {
             if (await material.CertificateAsync(userName, ct) is not { } user) return new NotFound("VPN user", userName);
@@ -27,8 +27,8 @@ public sealed class BundleDownloads(BundleMaterial material, BundleBuilder build
             var b = built.Value!;
             var entry = new AuditEntry(actor, "bundle.downloaded", $"vpn-user:{b.UserName}",
                 new { serial = b.Serial, profile = b.ProfileName, platform = b.Platform, keyEncrypted = passphrase is not null });
-            if (await audit.AppendAsync(entry, cert.Id, ct)) return b.File;
-            material.Forget(userName);
+            if (await audit.AppendAsync(entry, cert.Id, ct, new ProfileStamp(profile.Profile.Id, profile.Profile.MaterialVersion))) return b.File;
+            material.Forget(userName, profileName);
         }
         return BundleBuilder.NoCertificate(userName);
     }

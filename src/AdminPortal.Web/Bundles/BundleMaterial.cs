@@ -13,8 +13,10 @@ public sealed record ProfileMaterial(VpnProfile Profile, string TlsCryptKey);
 
 /// <summary>
 /// The inputs of a bundle that change slowly or never, kept in memory so that a download costs no query of
-/// its own. Why each is safe: a profile is never edited or deleted once created (its tls-crypt key is in
-/// every bundle made from it anyway); a CA's certificate never changes, and the chain is reloaded when a
+/// its own. Why each is safe: a profile is never edited or deleted once created, except that a compromised
+/// server replaces its server certificate and tls-crypt key and bumps its MaterialVersion: every download's
+/// audit event is written only if the profile is still at the cached version (checked in the batch's
+/// transaction, on every portal instance), and a refused one is forgotten here and read again; a CA's certificate never changes, and the chain is reloaded when a
 /// certificate names a CA it does not hold; a user's certificate row is only a hint: every download's audit
 /// event is written by <see cref="Audit.AuditBatcher"/> only if that certificate is still active in the
 /// batch's transaction, and a refused one is forgotten here and looked up again. Decrypted client keys are
@@ -52,8 +54,12 @@ public sealed class BundleMaterial(IDbContextFactory<PortalDbContext> dbs, VpnPr
         return _certificates[userName] = (user.Id, cert);
     }
 
-    /// <summary>After the batch refused the certificate (revoked or renewed): look it up again next time.</summary>
-    public void Forget(string userName) => _certificates.TryRemove(userName, out _);
+    /// <summary>After the batch refused the read (certificate revoked or renewed, profile material replaced): look both up again next time.</summary>
+    public void Forget(string userName, string profileName)
+    {
+        _certificates.TryRemove(userName, out _);
+        _profiles.TryRemove(profileName, out _);
+    }
 
     public async Task<string> ChainPemAsync(Guid caId, CancellationToken ct)
     {

@@ -36,22 +36,14 @@ public sealed class VpnProfileService(
             if (ca is null) return (new Conflict("There is no certificate authority yet: create it first."), null);
             if (await db.VpnProfiles.AnyAsync(x => x.Name == p.Name, c)) return (new Conflict($"A profile named '{p.Name}' already exists."), null);
             var now = time.GetUtcNow();
-            var x509 = CertificateBuilder.Issue(keys.Open(ca), CertificateKind.Server, OpenVpnConfigs.ServerCommonName(p.Name), pair.Public, now,
-                TimeSpan.FromDays(pki.Value.CertificateValidDays), Serials.New());
-            var certId = Guid.NewGuid();
-            var cert = new IssuedCertificate
-            {
-                Id = certId, CaId = ca.Id, Serial = Serials.ToHex(x509.SerialNumber), Kind = "server", CommonName = OpenVpnConfigs.ServerCommonName(p.Name),
-                Profile = p.Name, CertificatePem = Pem.Certificate(x509), KeyAlgorithm = KeyAlgorithm.EcdsaP256.Name(),
-                EncryptedKey = secrets.Protect(KeyPairs.ExportPkcs8(pair.Private), CaKeys.CertificatePurpose(certId)),
-                NotBefore = CaService.Utc(x509.NotBefore), NotAfter = CaService.Utc(x509.NotAfter), IssuedAt = now, IssuedBy = actor.Name,
-            };
+            var cert = IssueServerCertificate(ca, p.Name, pair, actor);
+            var certId = cert.Id;
             var profileId = Guid.NewGuid();
             var profile = new VpnProfile
             {
                 Id = profileId, Name = p.Name, RemoteHosts = p.RemoteHosts, Port = p.Port, Protocol = p.Protocol, DataCiphers = p.DataCiphers,
                 ServerNetwork = p.ServerNetwork, PushRoutes = p.PushRoutes, PushDns = p.PushDns, ClientDirectives = p.ClientDirectives,
-                EncryptedTlsCryptKey = secrets.Protect(Encoding.ASCII.GetBytes(OpenVpnConfigs.NewTlsCryptKey()), TlsCryptPurpose(profileId)),
+                EncryptedTlsCryptKey = NewTlsCryptKey(profileId),
                 ServerCertificateId = certId, ServerCertificate = cert, CreatedAt = now, CreatedBy = actor.Name,
             };
             db.Certificates.Add(cert);
@@ -65,6 +57,26 @@ public sealed class VpnProfileService(
                 new { remoteHosts = p.RemoteHosts, port = p.Port, protocol = p.Protocol, serverSerial = cert.Serial, serverNotAfter = cert.NotAfter }));
         }, ct);
     }
+
+    /// <summary>A new server certificate for the profile (CN from <see cref="OpenVpnConfigs.ServerCommonName"/>), its key encrypted under the master key.</summary>
+    public IssuedCertificate IssueServerCertificate(CertificateAuthority ca, string profileName, Org.BouncyCastle.Crypto.AsymmetricCipherKeyPair pair, AuditActor actor)
+    {
+        var now = time.GetUtcNow();
+        var x509 = CertificateBuilder.Issue(keys.Open(ca), CertificateKind.Server, OpenVpnConfigs.ServerCommonName(profileName), pair.Public, now,
+            TimeSpan.FromDays(pki.Value.CertificateValidDays), Serials.New());
+        var certId = Guid.NewGuid();
+        return new IssuedCertificate
+        {
+            Id = certId, CaId = ca.Id, Serial = Serials.ToHex(x509.SerialNumber), Kind = "server", CommonName = OpenVpnConfigs.ServerCommonName(profileName),
+            Profile = profileName, CertificatePem = Pem.Certificate(x509), KeyAlgorithm = KeyAlgorithm.EcdsaP256.Name(),
+            EncryptedKey = secrets.Protect(KeyPairs.ExportPkcs8(pair.Private), CaKeys.CertificatePurpose(certId)),
+            NotBefore = CaService.Utc(x509.NotBefore), NotAfter = CaService.Utc(x509.NotAfter), IssuedAt = now, IssuedBy = actor.Name,
+        };
+    }
+
+    /// <summary>A fresh tls-crypt key (static key V1), encrypted for the profile.</summary>
+    public byte[] NewTlsCryptKey(Guid profileId) =>
+        secrets.Protect(Encoding.ASCII.GetBytes(OpenVpnConfigs.NewTlsCryptKey()), TlsCryptPurpose(profileId));
 
     public async Task<IReadOnlyList<VpnProfileView>> ListAsync(CancellationToken ct)
     {

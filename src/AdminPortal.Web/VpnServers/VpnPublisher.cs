@@ -58,6 +58,13 @@ public sealed class VpnPublisher(AuditedWork work, VpnServerService servers, Ser
         }
     }
 
+    /// <summary>Points the server at a fresh host (<see cref="VpnServerService.MoveAsync"/>), then starts a <c>vpn.rebuild</c> run there.</summary>
+    public async Task<Result<RunStarted>> RebuildAsync(string name, RebuildRequest request, AuditActor actor, CancellationToken ct)
+    {
+        var moved = await servers.MoveAsync(name, request, actor, ct);
+        return moved.Ok ? await StartAsync(name, actor, ct, install: true) : moved.Error!;
+    }
+
     private void Start(Guid id, VpnServer server, IReadOnlyList<ServerFile> rendered, bool install, AuditActor actor)
     {
         var output = new OutputCapture(options.Value.MaxStoredOutputBytes, time);

@@ -29,13 +29,8 @@ public static class VpnServerEndpoints
                 (await publisher.StartAsync(name, Actors.From(http), ct)).ToHttp(r => TypedResults.Accepted($"/api/v1/runs/{r.Id}", new { runId = r.Id })))
             .RequireAuthorization(Permissions.VpnServersManage)
             .WithSummary("Publishes the server's files as a run (stage, check with OpenVPN, back up, install, restart, health; rollback on failure); 202 {runId}.");
-        servers.MapPost("/{name}/rebuild", async (string name, RebuildRequest body, HttpContext http, VpnServerService svc, VpnPublisher publisher, CancellationToken ct) =>
-            {
-                var moved = await svc.MoveAsync(name, body, Actors.From(http), ct);
-                if (!moved.Ok) return moved.Error!.ToProblem();
-                return (await publisher.StartAsync(name, Actors.From(http), ct, install: true))
-                    .ToHttp(r => TypedResults.Accepted($"/api/v1/runs/{r.Id}", new { runId = r.Id }));
-            })
+        servers.MapPost("/{name}/rebuild", async (string name, RebuildRequest body, HttpContext http, VpnPublisher publisher, CancellationToken ct) =>
+                (await publisher.RebuildAsync(name, body, Actors.From(http), ct)).ToHttp(r => TypedResults.Accepted($"/api/v1/runs/{r.Id}", new { runId = r.Id })))
             .RequireAuthorization(Permissions.VpnServersManage)
             .WithSummary("Rebuilds the server on a fresh host {host, configDir?, netNamespace?}: points it there, installs openvpn and socat when missing, publishes; 202 {runId}.");
         servers.MapGet("/{name}/clients", async (string name, VpnSessions sessions, CancellationToken ct) => (await sessions.ClientsAsync(name, ct)).ToHttp(TypedResults.Ok))
@@ -44,6 +39,11 @@ public static class VpnServerEndpoints
         servers.MapPost("/{name}/clients/{id}/kick", async (string name, string id, HttpContext http, VpnSessions sessions, CancellationToken ct) =>
                 (await sessions.KickAsync(name, id, Actors.From(http), ct)).ToHttp(TypedResults.Ok))
             .RequireAuthorization(Permissions.CertificatesRevoke).WithSummary("Disconnects a client (client-kill ID HALT: it exits, no reconnect); audited.");
+        api.MapPost("/vpn-profiles/{name}/compromised", async (string name, CompromisedRequest body, HttpContext http, VpnCompromise flow, CancellationToken ct) =>
+                (await flow.RunAsync(name, body, Actors.From(http), ct)).ToHttp(TypedResults.Ok))
+            .RequireAuthorization(Permissions.VpnServersManage).WithTags("VPN servers")
+            .WithSummary("A server of the profile was compromised {confirm: profile name, reason?, resendLinks?, platform?}: revokes the server certificate, " +
+                "issues a new one, rotates the tls-crypt key, republishes every server of the profile and emails users new links.");
         return api;
     }
 }

@@ -12,6 +12,7 @@ public static class VpnServerServices
         s.AddSingleton<PublishSteps>();
         s.AddSingleton<VpnPublisher>();
         s.AddSingleton<VpnSessions>();
+        s.AddSingleton<VpnCompromise>();
         return builder;
     }
 }

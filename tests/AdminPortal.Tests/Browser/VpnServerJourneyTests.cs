@@ -84,6 +84,25 @@ public sealed class VpnServerJourneyTests(BrowserPortal portal) : IClassFixture<
         await page.GetByTestId("vpn-publish-run-link").ClickAsync();
         await Expect(page).ToHaveURLAsync(new Regex("/runs/[0-9a-f-]{36}$"));
         await Expect(page.GetByTestId("run-output")).ToContainTextAsync("OpenVPN accepted the configuration");
+
+        // The server was compromised: the guided flow replaces the profile's keys and republishes.
+        var oldSerial = (await api.GetFromJsonAsync<JsonElement>("/api/v1/vpn-profiles"))[0].GetProperty("serverSerial").GetString();
+        await page.GoBackAsync();
+        await Expect(page).ToHaveURLAsync(new Regex("/vpn-servers/office-1$"));
+        await s.WaitForInteractiveAsync();
+        await page.GetByTestId("vpn-compromised").ClickAsync();
+        await Expect(page.GetByTestId("vpn-compromised-confirmation")).ToContainTextAsync("stops working");
+        await page.GetByTestId("vpn-compromised-name").FillAsync("offic");
+        await Expect(page.GetByTestId("vpn-compromised-confirm")).ToBeDisabledAsync();
+        await page.GetByTestId("vpn-compromised-name").FillAsync("office");
+        await page.GetByTestId("vpn-compromised-confirm").ClickAsync();
+        await Expect(page.GetByTestId("vpn-compromised-noemail")).ToContainTextAsync("carol", new() { Timeout = 30_000 });
+        var newSerial = (await api.GetFromJsonAsync<JsonElement>("/api/v1/vpn-profiles"))[0].GetProperty("serverSerial").GetString();
+        Assert.NotEqual(oldSerial, newSerial);
+        await Expect(page.GetByTestId("vpn-compromised-serial")).ToHaveTextAsync(newSerial!);
+        await page.GetByTestId("vpn-compromised-run").GetByRole(AriaRole.Link).ClickAsync();
+        await Expect(page).ToHaveURLAsync(new Regex("/runs/[0-9a-f-]{36}$"));
+        await Expect(page.GetByTestId("run-output")).ToContainTextAsync("healthy", new() { Timeout = 90_000 });
         Assert.Empty(s.ConsoleErrors);
         Assert.Empty(s.ExternalRequests);
     }

@@ -59,6 +59,7 @@ public static class AccessTable
         new("GET", "/api/v1/certificates", "/api/v1/certificates", Permissions.VpnUsersRead, HttpStatusCode.OK),
         new("POST", "/api/v1/vpn-profiles", "/api/v1/vpn-profiles", Permissions.VpnServersManage, HttpStatusCode.BadRequest, "{}"),
         new("GET", "/api/v1/vpn-profiles", "/api/v1/vpn-profiles", Permissions.VpnUsersRead, HttpStatusCode.OK),
+        new("POST", "/api/v1/vpn-profiles/{name}/compromised", "/api/v1/vpn-profiles/no-such-profile/compromised", Permissions.VpnServersManage, HttpStatusCode.NotFound, """{"confirm":"no-such-profile"}"""),
         new("GET", "/api/v1/vpn-profiles/{name}/server-files", "/api/v1/vpn-profiles/no-such-profile/server-files", Permissions.VpnServersManage, HttpStatusCode.NotFound),
         new("GET", "/api/v1/vpn-users/{name}/bundle", "/api/v1/vpn-users/no-such-user/bundle?profile=p&platform=ovpn", Permissions.BundlesDeliver, HttpStatusCode.NotFound),
         new("POST", "/api/v1/vpn-users/{name}/download-links", "/api/v1/vpn-users/no-such-user/download-links", Permissions.BundlesDeliver, HttpStatusCode.NotFound, """{"profile":"p","platform":"ovpn"}"""),
