@@ -13,7 +13,7 @@ using Npgsql.EntityFrameworkCore.PostgreSQL.Metadata;
 namespace AdminPortal.Migrations.Migrations
 {
     [DbContext(typeof(PortalDbContext))]
-    [Migration("20261126123523_CompromisedProfile")]
+    [Migration("20261126130225_CompromisedProfile")]
     partial class CompromisedProfile
     {
         /// <inheritdoc />
@@ -268,6 +268,45 @@ namespace AdminPortal.Migrations.Migrations
                     b.ToTable("vpn_profiles", (string)null);
                 });
 
+            modelBuilder.Entity("AdminPortal.Data.ClientConfigs.VpnClientConfig", b =>
+                {
+                    b.Property<Guid>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("uuid");
+
+                    b.Property<Guid>("ProfileId")
+                        .HasColumnType("uuid");
+
+                    b.PrimitiveCollection<string[]>("Routes")
+                        .IsRequired()
+                        .HasColumnType("text[]");
+
+                    b.Property<string>("StaticAddress")
+                        .HasMaxLength(15)
+                        .HasColumnType("character varying(15)");
+
+                    b.Property<DateTimeOffset>("UpdatedAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<string>("UpdatedBy")
+                        .IsRequired()
+                        .HasMaxLength(256)
+                        .HasColumnType("character varying(256)");
+
+                    b.Property<Guid>("VpnUserId")
+                        .HasColumnType("uuid");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("ProfileId", "StaticAddress")
+                        .IsUnique();
+
+                    b.HasIndex("VpnUserId", "ProfileId")
+                        .IsUnique();
+
+                    b.ToTable("vpn_client_configs", (string)null);
+                });
+
             modelBuilder.Entity("AdminPortal.Data.Email.OutboxMessage", b =>
                 {
                     b.Property<Guid>("Id")
@@ -287,6 +326,10 @@ namespace AdminPortal.Migrations.Migrations
                     b.Property<string>("CreatedBy")
                         .HasMaxLength(200)
                         .HasColumnType("character varying(200)");
+
+                    b.Property<string>("DedupeKey")
+                        .HasMaxLength(400)
+                        .HasColumnType("character varying(400)");
 
                     b.Property<string>("HtmlBody")
                         .HasColumnType("text");
@@ -338,6 +381,9 @@ namespace AdminPortal.Migrations.Migrations
                     b.HasKey("Id");
 
                     b.HasIndex("CreatedAt");
+
+                    b.HasIndex("DedupeKey")
+                        .IsUnique();
 
                     b.HasIndex("Status", "NextAttemptAt");
 
@@ -716,6 +762,154 @@ namespace AdminPortal.Migrations.Migrations
                     b.HasIndex("MailHostId");
 
                     b.ToTable("mailboxes", (string)null);
+                });
+
+            modelBuilder.Entity("AdminPortal.Data.Notifications.NotificationTemplateRow", b =>
+                {
+                    b.Property<string>("Kind")
+                        .HasMaxLength(64)
+                        .HasColumnType("character varying(64)");
+
+                    b.Property<string>("HtmlBody")
+                        .HasColumnType("text");
+
+                    b.Property<string>("Subject")
+                        .IsRequired()
+                        .HasMaxLength(400)
+                        .HasColumnType("character varying(400)");
+
+                    b.Property<string>("TextBody")
+                        .IsRequired()
+                        .HasColumnType("text");
+
+                    b.Property<DateTimeOffset>("UpdatedAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<string>("UpdatedBy")
+                        .HasMaxLength(256)
+                        .HasColumnType("character varying(256)");
+
+                    b.HasKey("Kind");
+
+                    b.ToTable("notification_templates", (string)null);
+                });
+
+            modelBuilder.Entity("AdminPortal.Data.Onboarding.OnboardingRun", b =>
+                {
+                    b.Property<Guid>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("uuid");
+
+                    b.Property<DateTimeOffset>("CreatedAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<string>("CreatedBy")
+                        .IsRequired()
+                        .HasMaxLength(256)
+                        .HasColumnType("character varying(256)");
+
+                    b.Property<string>("DisplayName")
+                        .HasMaxLength(200)
+                        .HasColumnType("character varying(200)");
+
+                    b.Property<string>("Email")
+                        .HasMaxLength(254)
+                        .HasColumnType("character varying(254)");
+
+                    b.Property<DateTimeOffset?>("FinishedAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<string>("KeyAlgorithm")
+                        .HasMaxLength(16)
+                        .HasColumnType("character varying(16)");
+
+                    b.Property<string>("MailAddress")
+                        .HasMaxLength(254)
+                        .HasColumnType("character varying(254)");
+
+                    b.Property<string>("MailHost")
+                        .HasMaxLength(64)
+                        .HasColumnType("character varying(64)");
+
+                    b.Property<string>("Platform")
+                        .HasMaxLength(16)
+                        .HasColumnType("character varying(16)");
+
+                    b.Property<string>("Profile")
+                        .HasMaxLength(64)
+                        .HasColumnType("character varying(64)");
+
+                    b.Property<string>("PublicKey")
+                        .HasMaxLength(8192)
+                        .HasColumnType("character varying(8192)");
+
+                    b.Property<string>("Status")
+                        .IsRequired()
+                        .HasMaxLength(16)
+                        .HasColumnType("character varying(16)");
+
+                    b.Property<string>("UnixUser")
+                        .HasMaxLength(32)
+                        .HasColumnType("character varying(32)");
+
+                    b.Property<string>("UserName")
+                        .IsRequired()
+                        .HasMaxLength(64)
+                        .HasColumnType("character varying(64)");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("CreatedAt");
+
+                    b.ToTable("onboarding_runs", (string)null);
+                });
+
+            modelBuilder.Entity("AdminPortal.Data.Onboarding.OnboardingStep", b =>
+                {
+                    b.Property<Guid>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("uuid");
+
+                    b.Property<DateTimeOffset?>("FinishedAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<string>("Host")
+                        .HasMaxLength(64)
+                        .HasColumnType("character varying(64)");
+
+                    b.Property<string>("Kind")
+                        .IsRequired()
+                        .HasMaxLength(32)
+                        .HasColumnType("character varying(32)");
+
+                    b.Property<int>("Order")
+                        .HasColumnType("integer");
+
+                    b.Property<string>("Reference")
+                        .HasMaxLength(128)
+                        .HasColumnType("character varying(128)");
+
+                    b.Property<string>("Result")
+                        .HasMaxLength(2048)
+                        .HasColumnType("character varying(2048)");
+
+                    b.Property<Guid>("RunId")
+                        .HasColumnType("uuid");
+
+                    b.Property<DateTimeOffset?>("StartedAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<string>("Status")
+                        .IsRequired()
+                        .HasMaxLength(16)
+                        .HasColumnType("character varying(16)");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("RunId", "Order")
+                        .IsUnique();
+
+                    b.ToTable("onboarding_steps", (string)null);
                 });
 
             modelBuilder.Entity("AdminPortal.Data.Operators.ApiToken", b =>
@@ -1114,6 +1308,9 @@ namespace AdminPortal.Migrations.Migrations
                         .HasMaxLength(1024)
                         .HasColumnType("character varying(1024)");
 
+                    b.Property<DateTimeOffset?>("CrlPushedAt")
+                        .HasColumnType("timestamp with time zone");
+
                     b.Property<string>("CrlStatus")
                         .HasMaxLength(32)
                         .HasColumnType("character varying(32)");
@@ -1368,6 +1565,25 @@ namespace AdminPortal.Migrations.Migrations
                     b.Navigation("ServerCertificate");
                 });
 
+            modelBuilder.Entity("AdminPortal.Data.ClientConfigs.VpnClientConfig", b =>
+                {
+                    b.HasOne("AdminPortal.Data.Bundles.VpnProfile", "Profile")
+                        .WithMany()
+                        .HasForeignKey("ProfileId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+
+                    b.HasOne("AdminPortal.Data.Pki.VpnUser", "User")
+                        .WithMany()
+                        .HasForeignKey("VpnUserId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+
+                    b.Navigation("Profile");
+
+                    b.Navigation("User");
+                });
+
             modelBuilder.Entity("AdminPortal.Data.Hosts.ManagedHost", b =>
                 {
                     b.HasOne("AdminPortal.Data.Hosts.SshCredential", "Credential")
@@ -1408,6 +1624,15 @@ namespace AdminPortal.Migrations.Migrations
                         .IsRequired();
 
                     b.Navigation("MailHost");
+                });
+
+            modelBuilder.Entity("AdminPortal.Data.Onboarding.OnboardingStep", b =>
+                {
+                    b.HasOne("AdminPortal.Data.Onboarding.OnboardingRun", null)
+                        .WithMany("Steps")
+                        .HasForeignKey("RunId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
                 });
 
             modelBuilder.Entity("AdminPortal.Data.Pki.CertificateAuthority", b =>
@@ -1507,6 +1732,11 @@ namespace AdminPortal.Migrations.Migrations
             modelBuilder.Entity("AdminPortal.Data.Hosts.ActionRun", b =>
                 {
                     b.Navigation("Hosts");
+                });
+
+            modelBuilder.Entity("AdminPortal.Data.Onboarding.OnboardingRun", b =>
+                {
+                    b.Navigation("Steps");
                 });
 
             modelBuilder.Entity("AdminPortal.Data.Pki.VpnUser", b =>
