@@ -23,6 +23,25 @@ public static class OpenVpnConfigs
 
     public static string ServerCommonName(string profile) => $"server.{profile}";
 
+    /// <summary>The addresses the server hands out dynamically: from the second host address up to the static range.</summary>
+    public static (IPAddress First, IPAddress Last) PoolRange(IPNetwork network) =>
+        (Offset(network, 2), Offset(network, StaticStart(network) - 1));
+
+    /// <summary>The addresses kept for static assignment: the top quarter of the network, without the broadcast address.</summary>
+    public static (IPAddress First, IPAddress Last) StaticRange(IPNetwork network) =>
+        (Offset(network, StaticStart(network)), Offset(network, Size(network) - 2));
+
+    private static long Size(IPNetwork network) => 1L << (32 - network.PrefixLength);
+
+    private static long StaticStart(IPNetwork network) => Size(network) - Size(network) / 4;
+
+    private static IPAddress Offset(IPNetwork network, long offset)
+    {
+        var bytes = network.BaseAddress.GetAddressBytes();
+        var value = ((uint)bytes[0] << 24 | (uint)bytes[1] << 16 | (uint)bytes[2] << 8 | bytes[3]) + (uint)offset;
+        return new IPAddress([(byte)(value >> 24), (byte)(value >> 16), (byte)(value >> 8), (byte)value]);
+    }
+
     public static string ServerConf(VpnProfile p)
     {
         var network = IPNetwork.Parse(p.ServerNetwork);
@@ -34,7 +53,9 @@ public static class OpenVpnConfigs
             p.Protocol == "tcp" ? "proto tcp-server" : "proto udp",
             "dev tun",
             "topology subnet",
-            $"server {network.BaseAddress} {Mask(network.PrefixLength)}",
+            // The pool hands out the lower three quarters; the top quarter is kept for users' static addresses (ccd files).
+            $"server {network.BaseAddress} {Mask(network.PrefixLength)} nopool",
+            $"ifconfig-pool {PoolRange(network).First} {PoolRange(network).Last} {Mask(network.PrefixLength)}",
             "ca ca.pem", "cert server.crt", "key server.key", "dh none",
             "tls-crypt tls-crypt.key", "crl-verify crl.pem", "remote-cert-tls client",
             "tls-version-min 1.2", $"data-ciphers {p.DataCiphers}", "allow-compression no",

@@ -79,7 +79,7 @@ public sealed class BundleApiTests(ClockedPortal app) : IClassFixture<ClockedPor
         var files = Zips.Text(await r.Content.ReadAsByteArrayAsync());
         Assert.Equal(["ca.pem", "crl.pem", "server.conf", "server.crt", "server.key", "tls-crypt.key"], files.Keys.Order());
         var conf = files["server.conf"];
-        foreach (var line in new[] { "crl-verify crl.pem", "tls-crypt tls-crypt.key", "remote-cert-tls client", "server 10.8.0.0 255.255.255.0", "push \"route 10.20.0.0 255.255.0.0\"", "push \"dhcp-option DNS 10.20.0.53\"" })
+        foreach (var line in new[] { "crl-verify crl.pem", "tls-crypt tls-crypt.key", "remote-cert-tls client", "server 10.8.0.0 255.255.255.0 nopool\n", "ifconfig-pool 10.8.0.2 10.8.0.191 255.255.255.0\n", "push \"route 10.20.0.0 255.255.0.0\"", "push \"dhcp-option DNS 10.20.0.53\"" })
             Assert.Contains(line, conf);
         Assert.StartsWith("-----BEGIN X509 CRL-----", files["crl.pem"]);
 

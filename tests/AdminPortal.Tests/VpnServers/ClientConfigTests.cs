@@ -21,28 +21,28 @@ public sealed class ClientConfigTests(VpnCrlLab lab) : IClassFixture<VpnCrlLab>
         var site = await lab.ServerAsync();
         var dave = await lab.UserAsync("dave");
         var put = await lab.Admin.PutAsJsonAsync("/api/v1/vpn-users/dave/client-config",
-            new { profile = VpnCrlLab.Profile, staticAddress = "10.8.0.50", routes = new[] { "192.168.50.0/24", "172.16.0.0/12" } });
+            new { profile = VpnCrlLab.Profile, staticAddress = "10.8.0.200", routes = new[] { "192.168.50.0/24", "172.16.0.0/12" } });
         Assert.True(put.StatusCode == HttpStatusCode.OK, await put.Content.ReadAsStringAsync());
         var body = await put.Content.ReadFromJsonAsync<JsonElement>();
         Assert.True(body.GetProperty("pushes")[0].GetProperty("ok").GetBoolean(), body.ToString());
 
         var ccd = Path.Combine(site.Lab.Directory, "ccd", "dave");
-        Assert.Equal("ifconfig-push 10.8.0.50 255.255.255.0\niroute 192.168.50.0 255.255.255.0\niroute 172.16.0.0 255.240.0.0\n", await File.ReadAllTextAsync(ccd));
+        Assert.Equal("ifconfig-push 10.8.0.200 255.255.255.0\niroute 192.168.50.0 255.255.255.0\niroute 172.16.0.0 255.240.0.0\n", await File.ReadAllTextAsync(ccd));
         await using (var session = await site.Lab.StartSessionAsync(dave.Cert, dave.Key))
         {
             Assert.True(session.Connected, session.ToString());
-            Assert.Equal("10.8.0.50", session.VirtualAddress);
+            Assert.Equal("10.8.0.200", session.VirtualAddress);
             var status = await site.Lab.ManagementAsync("status 3");
             var row = status.Split('\n').Single(l => l.StartsWith("CLIENT_LIST\tdave\t", StringComparison.Ordinal)).Split('\t');
-            Assert.Contains("10.8.0.50", row);
+            Assert.Contains("10.8.0.200", row);
         }
 
         var shown = await lab.Admin.GetFromJsonAsync<JsonElement>("/api/v1/vpn-users/dave/client-config");
-        Assert.Equal("10.8.0.50", shown[0].GetProperty("staticAddress").GetString());
+        Assert.Equal("10.8.0.200", shown[0].GetProperty("staticAddress").GetString());
         var admin = await lab.LoginAsync(await lab.CreateOperatorAsync(AdminPortal.Web.Security.Roles.Admin));
         var page = WebUtility.HtmlDecode(await admin.GetStringAsync("/vpn-users/dave"));
         Assert.Contains("Static address and routes", page);
-        Assert.Contains("10.8.0.50", page);
+        Assert.Contains("10.8.0.200", page);
         Assert.Contains("Save and push", page);
 
         var cleared = await lab.Admin.PutAsJsonAsync("/api/v1/vpn-users/dave/client-config", new { profile = VpnCrlLab.Profile });
@@ -59,14 +59,15 @@ public sealed class ClientConfigTests(VpnCrlLab lab) : IClassFixture<VpnCrlLab>
         { "the server's own address", new { staticAddress = "10.8.0.1" }, HttpStatusCode.BadRequest, "server's own address" },
         { "the network address", new { staticAddress = "10.8.0.0" }, HttpStatusCode.BadRequest, "network or broadcast" },
         { "the broadcast address", new { staticAddress = "10.8.0.255" }, HttpStatusCode.BadRequest, "network or broadcast" },
+        { "an address of the dynamic pool", new { staticAddress = "10.8.0.50" }, HttpStatusCode.BadRequest, "static addresses are 10.8.0.192 to 10.8.0.254" },
         { "not an address", new { staticAddress = "10.8.0.5; reboot" }, HttpStatusCode.BadRequest, "not an IPv4 address" },
         { "a short form", new { staticAddress = "10.8.5" }, HttpStatusCode.BadRequest, "not an IPv4 address" },
         { "a route with host bits", new { routes = new[] { "192.168.50.1/24" } }, HttpStatusCode.BadRequest, "did you mean 192.168.50.0/24" },
         { "a route that is no CIDR", new { routes = new[] { "192.168.50.0 255.255.255.0" } }, HttpStatusCode.BadRequest, "CIDR" },
         { "a route over the VPN itself", new { routes = new[] { "10.0.0.0/8" } }, HttpStatusCode.BadRequest, "overlaps" },
         { "a default route", new { routes = new[] { "0.0.0.0/0" } }, HttpStatusCode.BadRequest, "default route" },
-        { "an address someone has", new { staticAddress = "10.8.0.77" }, HttpStatusCode.Conflict, "already the static address of 'erin'" },
-        { "an unknown profile", new { profile = "nope", staticAddress = "10.8.0.9" }, HttpStatusCode.NotFound, "nope" },
+        { "an address someone has", new { staticAddress = "10.8.0.201" }, HttpStatusCode.Conflict, "already the static address of 'erin'" },
+        { "an unknown profile", new { profile = "nope", staticAddress = "10.8.0.209" }, HttpStatusCode.NotFound, "nope" },
     };
 
     [Theory]
@@ -78,7 +79,7 @@ public sealed class ClientConfigTests(VpnCrlLab lab) : IClassFixture<VpnCrlLab>
         if (!await UserExistsAsync("erin"))
         {
             await lab.UserAsync("erin");
-            var erin = await lab.Admin.PutAsJsonAsync("/api/v1/vpn-users/erin/client-config", new { staticAddress = "10.8.0.77" });
+            var erin = await lab.Admin.PutAsJsonAsync("/api/v1/vpn-users/erin/client-config", new { staticAddress = "10.8.0.201" });
             Assert.Equal(HttpStatusCode.OK, erin.StatusCode);
         }
         var json = JsonSerializer.SerializeToElement(body);
@@ -93,7 +94,7 @@ public sealed class ClientConfigTests(VpnCrlLab lab) : IClassFixture<VpnCrlLab>
     [Fact]
     public async Task An_unknown_user_is_not_found()
     {
-        var r = await lab.Admin.PutAsJsonAsync("/api/v1/vpn-users/nobody-here/client-config", new { staticAddress = "10.8.0.9" });
+        var r = await lab.Admin.PutAsJsonAsync("/api/v1/vpn-users/nobody-here/client-config", new { staticAddress = "10.8.0.209" });
         Assert.Equal(HttpStatusCode.NotFound, r.StatusCode);
     }
 

@@ -79,7 +79,7 @@ public sealed class VpnPublishTests(VpnServerLab lab) : IClassFixture<VpnServerL
         var user = $"stat-{Guid.NewGuid():N}"[..13];
         var profile = await lab.ClientProfileAsync(user);
         var put = await lab.Admin.PutAsJsonAsync($"/api/v1/vpn-users/{user}/client-config",
-            new { profile = VpnServerLab.Profile, staticAddress = "10.8.0.77", routes = new[] { "192.168.77.0/24" } });
+            new { profile = VpnServerLab.Profile, staticAddress = "10.8.0.222", routes = new[] { "192.168.77.0/24" } });
         Assert.True(put.StatusCode == HttpStatusCode.OK, await put.Content.ReadAsStringAsync());
         var (host, hostName) = await lab.VpnHostAsync();
         var server = await lab.AddServerAsync(host, hostName);
@@ -87,18 +87,18 @@ public sealed class VpnPublishTests(VpnServerLab lab) : IClassFixture<VpnServerL
         var diff = await DiffAsync(server);
         var ccd = diff.Single(f => f.GetProperty("name").GetString() == $"ccd/{user}");
         Assert.Equal("new", ccd.GetProperty("status").GetString());
-        Assert.Contains("+ifconfig-push 10.8.0.77 255.255.255.0", ccd.GetProperty("diff").GetString());
+        Assert.Contains("+ifconfig-push 10.8.0.222 255.255.255.0", ccd.GetProperty("diff").GetString());
         Assert.Contains("+route 192.168.77.0 255.255.255.0", diff.Single(f => f.GetProperty("name").GetString() == "server.conf").GetProperty("diff").GetString());
 
         var run = await lab.PublishAsync(server);
         Assert.True(run.GetProperty("status").GetString() == "succeeded", $"{run}\n{host.ServerLog()}");
-        Assert.Equal("ifconfig-push 10.8.0.77 255.255.255.0\niroute 192.168.77.0 255.255.255.0\n",
+        Assert.Equal("ifconfig-push 10.8.0.222 255.255.255.0\niroute 192.168.77.0 255.255.255.0\n",
             await File.ReadAllTextAsync(Path.Combine(host.ConfigDir, "ccd", user)));
         Assert.All(await DiffAsync(server), f => Assert.Equal("unchanged", f.GetProperty("status").GetString()));
 
         await using var client = await host.StartClientAsync(profile);
         Assert.True(client.Connected, $"{client}\n--- server ---\n{host.ServerLog()}");
-        Assert.Equal("10.8.0.77", client.VirtualAddress);
+        Assert.Equal("10.8.0.222", client.VirtualAddress);
     }
 
     [Fact]

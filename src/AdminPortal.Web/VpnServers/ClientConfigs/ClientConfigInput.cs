@@ -25,6 +25,13 @@ public static class ClientConfigInput
             return new InvalidInput("staticAddress", $"{ip} is the network or broadcast address of {serverNetwork}.");
         if (offset == 1)
             return new InvalidInput("staticAddress", $"{ip} is the VPN server's own address in {serverNetwork}.");
+        var (first, last) = Bundles.OpenVpnConfigs.StaticRange(net);
+        if (ToUInt(ip) < ToUInt(first) || ToUInt(ip) > ToUInt(last))
+        {
+            var pool = Bundles.OpenVpnConfigs.PoolRange(net);
+            return new InvalidInput("staticAddress",
+                $"{ip} is in the range the server hands out dynamically ({pool.First} to {pool.Last}); static addresses are {first} to {last}.");
+        }
         return ip.ToString();
     }
 
