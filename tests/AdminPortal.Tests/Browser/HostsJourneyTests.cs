@@ -56,7 +56,7 @@ public sealed class HostsJourneyTests(BrowserPortal portal) : IClassFixture<Brow
         await Expect(page.GetByTestId("run-host").GetByTestId("run-status")).ToHaveTextAsync("succeeded", new() { Timeout = 30_000 });
         await Expect(page.GetByTestId("run-output")).ToContainTextAsync("Linux");
         await Expect(page.GetByTestId("run-output")).ToContainTextAsync(new Regex(@"\d\d:\d\d:\d\d\.\d{3} out "));
-        await s.ScreenshotAsync("run");
+        await s.ScreenshotAsync("run", "run");
 
         await page.GetByRole(AriaRole.Link, new() { Name = "Runs", Exact = true }).ClickAsync();
         await Expect(page.GetByTestId("run-link")).ToHaveCountAsync(1);

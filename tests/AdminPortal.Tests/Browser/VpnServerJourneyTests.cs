@@ -76,7 +76,7 @@ public sealed class VpnServerJourneyTests(BrowserPortal portal) : IClassFixture<
 
         await page.GetByTestId("vpn-clients-refresh").ClickAsync();
         await Expect(page.GetByTestId("vpn-client-cn")).ToHaveTextAsync("carol", new() { Timeout = 20_000 });
-        await s.ScreenshotAsync("vpn-server");
+        await s.ScreenshotAsync("vpn-server", "vpn-server");
         await page.GetByTestId("vpn-client-kick").ClickAsync();
         await Expect(page.GetByTestId("vpn-clients-message")).ToContainTextAsync("Kicked carol", new() { Timeout = 20_000 });
         Assert.True(await client.WaitExitAsync(TimeSpan.FromSeconds(15)), client.ToString());
