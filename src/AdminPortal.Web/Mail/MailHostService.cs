@@ -61,8 +61,8 @@ public sealed class MailHostService(AuditedWork work, IDbContextFactory<PortalDb
     public Result<(IMailBackend Backend, MailHostTarget Target)> Target(MailHost mail)
     {
         var host = mail.Host!;
-        if (host.TrustedFingerprint is null) return new HostNotTrusted(host.Name);
+        if (SshTarget.Of(host) is not { } target) return new HostNotTrusted(host.Name);
         var backend = backends.Single(b => b.Name == mail.Backend);
-        return (backend, new MailHostTarget(mail, new SshTarget(host.Name, host.Address, host.Port, host.User, host.CredentialId, host.TrustedFingerprint)));
+        return (backend, new MailHostTarget(mail, target));
     }
 }

@@ -25,8 +25,7 @@ public sealed class VpnManagement(RemoteShell shell)
     public static readonly TimeSpan Timeout = TimeSpan.FromSeconds(15);
     private static readonly string[] Signals = ["SIGHUP", "SIGUSR1", "SIGUSR2", "SIGTERM"];
 
-    public static SshTarget? Target(ManagedHost host) => host.TrustedFingerprint is null ? null
-        : new SshTarget(host.Name, host.Address, host.Port, host.User, host.CredentialId, host.TrustedFingerprint);
+    public static SshTarget? Target(ManagedHost host) => SshTarget.Of(host);
 
     /// <summary>Sends the commands (then <c>quit</c>) and returns everything the interface answered.</summary>
     public async Task<Result<string>> SendAsync(VpnServer server, IReadOnlyList<string> commands, CancellationToken ct)

@@ -87,9 +87,8 @@ public sealed class RunExecutor(IDbContextFactory<PortalDbContext> dbs, AuditedW
 
     private async Task<RemoteOutcome> RunOnHostAsync(ManagedHost host, ActionStep step, OutputCapture output, CancellationToken ct, AuditActor actor)
     {
-        if (host.TrustedFingerprint is null)
+        if (SshTarget.Of(host) is not { } target)
             return new RemoteOutcome(RunStatus.Refused, null, new HostNotTrusted(host.Name).Detail);
-        var target = new SshTarget(host.Name, host.Address, host.Port, host.User, host.CredentialId, host.TrustedFingerprint);
         RemoteOutcome outcome;
         try
         {

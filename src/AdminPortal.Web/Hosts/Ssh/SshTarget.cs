@@ -3,6 +3,10 @@ namespace AdminPortal.Web.Hosts.Ssh;
 /// <summary>Where and as whom to connect, and the host key fingerprint (<c>SHA256:…</c>) the host must present.</summary>
 public sealed record SshTarget(string Host, string Address, int Port, string User, Guid CredentialId, string TrustedFingerprint)
 {
+    /// <summary>The target of a managed host, or null while its host key is not approved.</summary>
+    public static SshTarget? Of(AdminPortal.Data.Hosts.ManagedHost host) => host.TrustedFingerprint is null ? null
+        : new SshTarget(host.Name, host.Address, host.Port, host.User, host.CredentialId, host.TrustedFingerprint);
+
     internal (string, int, string, Guid) Key => (Address.ToLowerInvariant(), Port, User, CredentialId);
 
     /// <summary>Public-key authentication as <see cref="User"/> with the credential's key.</summary>
@@ -12,3 +16,15 @@ public sealed record SshTarget(string Host, string Address, int Port, string Use
 
 /// <summary>What the pool shows for one connection: open or not, channels in use, actions waiting for a channel.</summary>
 public sealed record PoolState(string Host, bool Open, int InUse, int Queued, int Limit, int Connects, DateTimeOffset? LastUsed);
+
+/// <summary>Shell lines shared by the scripts that replace a file on a host.</summary>
+public static class FileStamps
+{
+    /// <summary>
+    /// Gives the replacement (<paramref name="replacement"/>, a shell variable) an mtime in a later whole second than the
+    /// current file's (<paramref name="current"/>): OpenVPN's crl-verify and Dovecot's passwd-file are re-read only when
+    /// the size or the whole-second mtime changed, so a same-size rewrite within the same second would go unseen.
+    /// </summary>
+    public static string LaterSecond(string sudo, string current, string replacement) =>
+        $"old=$({sudo}stat -c %Y -- \"${current}\" 2>/dev/null || echo 0); now=$(date +%s); [ \"$now\" -gt \"$old\" ] || now=$((old + 1)); {sudo}touch -m -d \"@$now\" -- \"${replacement}\"";
+}

@@ -1,3 +1,4 @@
+using AdminPortal.Web.Hosts.Ssh;
 using System.Security.Cryptography;
 using System.Text;
 using AdminPortal.Data.Mail;
@@ -104,7 +105,7 @@ public sealed class DovecotBackend(RemoteScripts scripts) : IMailBackend
         if [ -e "$f" ]; then chown --reference="$f" -- "$t"; chmod --reference="$f" -- "$t"; else chmod 0640 -- "$t"; fi
         # Dovecot reloads a passwd-file only when its size or whole-second mtime changed: a change of the same size within
         # the same second (a password reset right after the create) would go unseen, so the new file is a second later.
-        if [ -e "$f" ]; then old=$(stat -c %Y -- "$f"); now=$(date +%s); [ "$now" -gt "$old" ] || now=$((old + 1)); touch -d "@$now" -- "$t"; fi
+        {{FileStamps.LaterSecond("", "f", "t")}}
         mv -f -- "$t" "$f"
         """;
 }

@@ -31,10 +31,7 @@ public sealed class RemoteFiles(RemoteShell shell)
             {sudo}mkdir -p -- {Quote(dir)}
             {sudo}tee -- "$t" >/dev/null
             {sudo}chmod 644 -- "$t"
-            old=$({sudo}stat -c %Y -- "$p" 2>/dev/null || echo 0)
-            now=$(date +%s)
-            [ "$now" -gt "$old" ] || now=$((old + 1))
-            {sudo}touch -m -d "@$now" -- "$t"
+            {FileStamps.LaterSecond(sudo, "p", "t")}
             {sudo}mv -f -- "$t" "$p"
             """;
         return RunAsync(target, new RemoteCommand(script, Timeout, Stdin: Encoding.UTF8.GetBytes(content)), ct);
