@@ -59,8 +59,14 @@ public sealed class OnboardingJourneyTests(BrowserPortal portal) : IClassFixture
             await page.GetByTestId("onboarding-form").Locator(".mud-select", new() { HasText = "Shell account on hosts" }).Last.ClickAsync();
             await page.Locator(".mud-popover-open .mud-list-item", new() { HasText = "shell-1" }).ClickAsync();
             await page.Keyboard.PressAsync("Escape");
+            // The multi-select closes with a server round trip; typing before it has settled can be lost.
+            await Expect(page.Locator(".mud-popover-open")).ToHaveCountAsync(0);
+            await Expect(page.GetByRole(AriaRole.Combobox, new() { Name = "Shell account on hosts" })).ToHaveValueAsync("shell-1");
             await page.GetByTestId("onb-unix-user").FillAsync(unix);
             await page.GetByTestId("onb-public-key").FillAsync(publicKey);
+            await page.Keyboard.PressAsync("Tab");
+            await Expect(page.GetByTestId("onb-unix-user")).ToHaveValueAsync(unix);
+            await Expect(page.GetByTestId("onb-public-key")).ToHaveValueAsync(publicKey);
             await s.ScreenshotAsync("onboarding-form", readme: "onboarding");
             await page.GetByTestId("onb-start").ClickAsync();
 
