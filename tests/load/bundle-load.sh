@@ -3,6 +3,8 @@
 #
 #   bash tests/load/bundle-load.sh            # 1,000 connections, 30 s each (as the issue asks)
 #   CONNECTIONS=200 DURATION=10s TIMEOUT=2s bash tests/load/bundle-load.sh
+#   PROFILE=1 KEEP=1 bash tests/load/bundle-load.sh   # also a 10 s dotnet-trace (sampled thread time) of each portal run,
+#                                                    # kept in the work folder (needs `dotnet tool install -g dotnet-trace`)
 #
 # Installs wrk and nginx when missing (no service is started: nginx runs by PID with its own config),
 # publishes the portal (Release) and runs it as a real process in the Production environment on a private
@@ -171,9 +173,14 @@ cpu_sample() { # portal, PostgreSQL, wrk (this script's reaped children), nginx
 run_wrk() { # NAME URL [AUTH]: wrk's output in $WORK/NAME.txt, the 1-minute load average after it in $WORK/NAME.load,
   # the CPU seconds the portal, PostgreSQL, wrk and nginx spent during it in $WORK/NAME.cpu
   log "wrk -t$THREADS -c$CONNECTIONS -d$DURATION against $1"
-  local before after; before=$(cpu_sample)
+  local before after tracer=""; before=$(cpu_sample)
+  if [[ -n "${PROFILE:-}" && "$1" != nginx ]]; then # PROFILE=1: a CPU sampling trace of the portal for 10 s, 5 s into the run
+    (sleep 5; exec "${DOTNET_TRACE:-dotnet-trace}" collect -p "$PORTAL_PID" --profile dotnet-sampled-thread-time --duration 00:00:00:10 -o "$WORK/$1.nettrace" >"$WORK/$1.trace.log" 2>&1) &
+    tracer=$!
+  fi
   wrk -t"$THREADS" -c"$CONNECTIONS" -d"$DURATION" --timeout "$TIMEOUT" --latency -H "Authorization: ${3:-Bearer $HELPDESK}" "$2" >"$WORK/$1.txt"
   after=$(cpu_sample)
+  [[ -z "$tracer" ]] || wait "$tracer" || log "dotnet-trace failed: $(tail -3 "$WORK/$1.trace.log")"
   cut -d' ' -f1 /proc/loadavg >"$WORK/$1.load"
   awk -v b="$before" -v a="$after" -v hz="$(getconf CLK_TCK)" 'BEGIN { split(b, x); split(a, y); for (i = 1; i <= 4; i++) printf "%.2f ", (y[i] - x[i]) / hz; print "" }' >"$WORK/$1.cpu"
 }
