@@ -48,9 +48,23 @@ public sealed class SecretProtector
             : _previous.TryGetValue(Convert.ToHexString(id), out var old) ? old
             : throw new CryptographicException("The secret was protected with an unknown master key.");
         var plain = new byte[data.Length - 37];
-        using var gcm = new AesGcm(key, 16);
-        gcm.Decrypt(data.Slice(9, 12), data[37..], data.Slice(21, 16), plain, Encoding.UTF8.GetBytes(purpose));
+        Decryptor(key).Decrypt(data.Slice(9, 12), data[37..], data.Slice(21, 16), plain, Encoding.UTF8.GetBytes(purpose));
         return plain;
+    }
+
+    // Every bundle download decrypts a key: the cipher's key schedule is set up once per thread and master key,
+    // not once per call (the master key itself lives in this object for the process's lifetime anyway).
+    [ThreadStatic] private static byte[]? t_decryptKey;
+    [ThreadStatic] private static AesGcm? t_decryptor;
+
+    private static AesGcm Decryptor(byte[] key)
+    {
+        if (!ReferenceEquals(t_decryptKey, key) || t_decryptor is null)
+        {
+            t_decryptor?.Dispose();
+            (t_decryptor, t_decryptKey) = (new AesGcm(key, 16), key);
+        }
+        return t_decryptor;
     }
 
     /// <summary>A 32-byte key for one purpose (HKDF-SHA256 over the master key): for MACs, never for encryption here.</summary>

@@ -77,9 +77,9 @@ public static class BundleEndpoints
         return app;
     }
 
-    private static IResult File(BundleFile f) => new NoStore(TypedResults.File(f.Content, f.ContentType, f.FileName));
+    internal static IResult File(BundleFile f) => new NoStore(TypedResults.File(f.Content, f.ContentType, f.FileName));
 
-    private static string? Passphrase(HttpContext http) => http.Request.Headers[PassphraseHeader].ToString() is { Length: > 0 } p ? p : null;
+    internal static string? Passphrase(HttpContext http) => http.Request.Headers[PassphraseHeader].ToString() is { Length: > 0 } p ? p : null;
 
 
     private static string Address(HttpContext http) => http.Connection.RemoteIpAddress?.ToString() ?? "unknown";

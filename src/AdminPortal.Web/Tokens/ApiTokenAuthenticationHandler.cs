@@ -19,11 +19,13 @@ public sealed class ApiTokenAuthenticationHandler(
         if (header is null || !header.StartsWith("Bearer ", StringComparison.OrdinalIgnoreCase)) return AuthenticateResult.NoResult();
         var token = await tokens.AuthenticateAsync(header["Bearer ".Length..].Trim(), Context.RequestAborted);
         if (token is null) return AuthenticateResult.Fail("The API token is unknown or revoked.");
-        var identity = new ClaimsIdentity(
-            [new Claim(ClaimTypes.Name, $"token:{token.Name}"), new Claim(ClaimTypes.Role, token.Role)],
-            Actors.TokenAuthType, ClaimTypes.Name, ClaimTypes.Role);
-        return AuthenticateResult.Success(new AuthenticationTicket(new ClaimsPrincipal(identity), SchemeName));
+        return AuthenticateResult.Success(new AuthenticationTicket(Principal(token), SchemeName));
     }
+
+    /// <summary>Who a token's requests are made by (also for the bundle fast path, which authenticates by itself).</summary>
+    public static ClaimsPrincipal Principal(ApiTokenInfo token) => new(new ClaimsIdentity(
+        [new Claim(ClaimTypes.Name, $"token:{token.Name}"), new Claim(ClaimTypes.Role, token.Role)],
+        Actors.TokenAuthType, ClaimTypes.Name, ClaimTypes.Role));
 
     protected override Task HandleChallengeAsync(AuthenticationProperties properties)
     {

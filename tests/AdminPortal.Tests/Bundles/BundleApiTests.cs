@@ -141,6 +141,39 @@ public sealed class BundleApiTests(ClockedPortal app) : IClassFixture<ClockedPor
     }
 
     [Fact]
+    public async Task A_bundle_by_token_takes_the_fast_path_and_answers_as_the_general_pipeline_does_for_a_session()
+    {
+        var user = await UserAsync();
+        var url = $"/api/v1/vpn-users/{user}/bundle?profile=corp&platform=ovpn";
+        using var browser = await new AdminPortal.Tests.Security.CookieBrowser(app).LoginAsync(await app.CreateOperatorAsync(Roles.Helpdesk));
+
+        var byToken = await _helpdesk.GetAsync(url); // BundleFastPath
+        var bySession = await browser.NoFollow.GetAsync(url); // routing, cookie authentication, the endpoint
+
+        Assert.Equal((HttpStatusCode.OK, HttpStatusCode.OK), (byToken.StatusCode, bySession.StatusCode));
+        Assert.Equal(await bySession.Content.ReadAsByteArrayAsync(), await byToken.Content.ReadAsByteArrayAsync());
+        static string Headers(HttpResponseMessage r) => string.Join("\n", r.Headers.Concat(r.Content.Headers)
+            .Where(h => h.Key is not ("Date" or "Set-Cookie")).Select(h => $"{h.Key}: {string.Join(",", h.Value)}").Order());
+        Assert.Equal(Headers(bySession), Headers(byToken));
+        Assert.Contains("no-store", byToken.Headers.CacheControl!.ToString());
+
+        await using var db = await app.DbAsync();
+        var actors = await db.AuditEvents.Where(e => e.Action == "bundle.downloaded" && e.Target == $"vpn-user:{user}").Select(e => e.Actor).ToListAsync();
+        Assert.Equal(2, actors.Count);
+        Assert.Contains(actors, a => a.StartsWith("token:", StringComparison.Ordinal));
+    }
+
+    [Theory]
+    [InlineData("/api/v1/vpn-users/a/bundle", "a")]
+    [InlineData("/API/V1/VPN-USERS/a.b-c/BUNDLE", "a.b-c")]
+    [InlineData("/api/v1/vpn-users//bundle", null)]
+    [InlineData("/api/v1/vpn-users/a/b/bundle", null)]
+    [InlineData("/api/v1/vpn-users/a/bundle/", null)]
+    [InlineData("/api/v1/vpn-users/a/download-links", null)]
+    public void The_fast_path_takes_exactly_the_bundle_route(string path, string? name) =>
+        Assert.Equal(name, BundleFastPath.UserName(path));
+
+    [Fact]
     public async Task A_bundle_for_a_csr_user_is_refused_because_the_portal_never_had_the_key()
     {
         var name = $"c{Guid.NewGuid():N}"[..12];
