@@ -36,11 +36,36 @@ public sealed class PostgresCluster : IDisposable
         if (IsRoot) Run("chown", "-R", "postgres:postgres", root);
         AsPostgres("initdb", "-D", cluster._pgData, "-U", "postgres", "-A", "trust", "-E", "UTF8", "--no-locale", "-N");
         var options = $"-p {cluster.Port} -c listen_addresses=127.0.0.1 -k {root} " + string.Join(' ', settings.Select(s => $"-c {s}"));
-        AsPostgres("pg_ctl", "-D", cluster._pgData, "-l", Path.Combine(root, "server.log"), "-w", "-t", "60", "-o", options, "start");
+        cluster._options = options;
+        cluster.StartServer();
         AppDomain.CurrentDomain.ProcessExit += (_, _) => cluster.Dispose();
         cluster.StartWatchdog();
         return cluster;
     }
+
+    private string _options = "";
+
+    private void StartServer() =>
+        AsPostgres("pg_ctl", "-D", _pgData, "-l", Path.Combine(Root, "server.log"), "-w", "-t", "60", "-o", _options, "start");
+
+    /// <summary>The postmaster's PID (from postmaster.pid), or null when it is not running.</summary>
+    public int? PostmasterPid()
+    {
+        var pidFile = Path.Combine(_pgData, "postmaster.pid");
+        try { return int.TryParse(File.ReadLines(pidFile).First(), out var pid) && Processes.IsAlive(pid) ? pid : null; }
+        catch (IOException) { return null; }
+    }
+
+    /// <summary>
+    /// Stops the server by its postmaster's PID (INT: fast shutdown, sessions ended; QUIT: immediate, like a crash)
+    /// and waits (bounded) until it is gone; <see cref="StartAgain"/> brings it back on the same port and data.
+    /// </summary>
+    public void Stop(string signal)
+    {
+        if (PostmasterPid() is { } pid) Processes.Stop(pid, signal, waitMs: 30_000);
+    }
+
+    public void StartAgain() => StartServer();
 
     public string ConnectionString(string database, string user = "postgres", string? password = null, int maxPoolSize = 60) =>
         new NpgsqlConnectionStringBuilder

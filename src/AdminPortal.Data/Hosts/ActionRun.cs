@@ -13,6 +13,8 @@ public static class RunStatus
     public const string Refused = "refused";
     public const string TimedOut = "timeout";
     public const string Cancelled = "cancelled";
+    /// <summary>The instance running it stopped (killed, crashed) before it finished: see RunLeases.</summary>
+    public const string Interrupted = "interrupted";
 
     public static bool IsFinal(string s) => s is not (Queued or Running);
 }
@@ -28,6 +30,9 @@ public class ActionRun
     public required string RequestedBy { get; set; }
     public DateTimeOffset CreatedAt { get; set; }
     public DateTimeOffset? FinishedAt { get; set; }
+    /// <summary>The portal instance executing the run, and when it last said it still is (null for runs made before leases).</summary>
+    public string? Owner { get; set; }
+    public DateTimeOffset? HeartbeatAt { get; set; }
     public List<RunHostResult> Hosts { get; set; } = [];
 }
 
@@ -57,6 +62,7 @@ internal sealed class ActionRunConfiguration : IEntityTypeConfiguration<ActionRu
         b.Property(r => r.TargetGroup).HasMaxLength(64);
         b.Property(r => r.Status).HasMaxLength(16);
         b.Property(r => r.RequestedBy).HasMaxLength(256);
+        b.Property(r => r.Owner).HasMaxLength(128);
         b.Property(r => r.ParametersJson).HasColumnType("jsonb");
         b.HasIndex(r => r.CreatedAt);
         b.HasMany(r => r.Hosts).WithOne().HasForeignKey(h => h.RunId).OnDelete(DeleteBehavior.Cascade);

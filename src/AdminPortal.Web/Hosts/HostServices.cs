@@ -21,6 +21,8 @@ public static class HostServices
         s.AddSingleton<RunExecutor>();
         s.AddSingleton<RunService>();
         s.AddSingleton<RunQueries>();
+        s.AddSingleton<RunLeases>();
+        s.AddHostedService(sp => sp.GetRequiredService<RunLeases>());
         return builder;
     }
 }

@@ -19,6 +19,12 @@ public sealed class HostsOptions
     /// <summary>Hosts a fanned-out run works on at once.</summary>
     [Range(1, 256)] public int FanOutLimit { get; set; } = 16;
 
+    /// <summary>
+    /// A run whose instance has not renewed its lease for this long (killed, crashed, cut off from the database) is marked
+    /// interrupted by any instance; live instances renew every quarter of it.
+    /// </summary>
+    public TimeSpan RunLeaseTimeout { get; set; } = TimeSpan.FromMinutes(2);
+
     /// <summary>Output kept per host in the database; the rest is counted and hashed.</summary>
     [Range(1024, 64 * 1024 * 1024)] public int MaxStoredOutputBytes { get; set; } = 1024 * 1024;
 }

@@ -43,7 +43,7 @@ public sealed class VpnPublisher(AuditedWork work, VpnServerService servers, Ser
                 db.ActionRuns.Add(new ActionRun
                 {
                     Id = id, Action = install ? RebuildAction : Action, ParametersJson = JsonSerializer.Serialize(new { server = name, files = hashes }),
-                    RequestedBy = actor.Name, CreatedAt = time.GetUtcNow(), Hosts = [new RunHostResult { Id = Guid.NewGuid(), HostName = server.Host.Name }],
+                    RequestedBy = actor.Name, CreatedAt = time.GetUtcNow(), Owner = RunLeases.Instance, HeartbeatAt = time.GetUtcNow(), Hosts = [new RunHostResult { Id = Guid.NewGuid(), HostName = server.Host.Name }],
                 });
                 return Task.FromResult((true, (AuditEntry?)new AuditEntry(actor, "vpn.server.publish.started", $"vpn-server:{name}",
                     new { runId = id, host = server.Host.Name, configDir = server.ConfigDir, rebuild = install, files = hashes })));

@@ -86,7 +86,7 @@ public sealed class RunCommandTests
         Assert.False(Directory.Exists(Path.Combine(data, "postgres")));
     }
 
-    private static async Task WaitHealthyAsync(PortalProcess p, int port)
+    internal static async Task WaitHealthyAsync(PortalProcess p, int port)
     {
         using var http = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{port}"), Timeout = TimeSpan.FromSeconds(5) };
         var deadline = DateTime.UtcNow + StartTimeout;

@@ -98,6 +98,16 @@ public sealed class SshdServer : IAsyncDisposable
         _sshd = null;
     }
 
+    /// <summary>
+    /// Sends a signal to sshd and every connection it serves, by PID (KILL: the host dies under its sessions; STOP: it
+    /// freezes, CONT thaws it). After a KILL, <see cref="RestartAsync"/> brings the host back.
+    /// </summary>
+    public void SignalAll(string signal)
+    {
+        if (_sshd is null) return;
+        foreach (var pid in Descendants(_sshd.Id).Prepend(_sshd.Id)) Processes.Signal(signal, pid);
+    }
+
     private async Task StartProcessAsync()
     {
         var psi = new ProcessStartInfo("/usr/sbin/sshd") { UseShellExecute = false, RedirectStandardInput = true };

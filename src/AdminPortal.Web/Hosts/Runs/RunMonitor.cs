@@ -42,6 +42,8 @@ public sealed class RunMonitor
 
     public LiveRun? Find(Guid id) => _runs.GetValueOrDefault(id);
 
+    public IReadOnlyList<Guid> LiveIds => [.. _runs.Keys];
+
     public void End(Guid id)
     {
         if (_runs.TryRemove(id, out var run)) run.Finished();

@@ -52,7 +52,7 @@ public sealed class RunService(AuditedWork work, ActionCatalog catalog, RunExecu
             db.ActionRuns.Add(new ActionRun
             {
                 Id = id, Action = action.Name, ParametersJson = JsonSerializer.Serialize(Redacted(action, values)),
-                TargetGroup = request.Group, RequestedBy = actor.Name, CreatedAt = time.GetUtcNow(),
+                TargetGroup = request.Group, RequestedBy = actor.Name, CreatedAt = time.GetUtcNow(), Owner = RunLeases.Instance, HeartbeatAt = time.GetUtcNow(),
                 Hosts = hosts.Select(h => new RunHostResult { Id = Guid.NewGuid(), HostName = h.Name }).ToList(),
             });
             return (hosts, new AuditEntry(actor, "action.run.started", $"run:{id}",
