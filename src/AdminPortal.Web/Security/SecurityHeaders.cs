@@ -4,7 +4,7 @@ public static class SecurityHeaders
 {
     private const string Csp =
         "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; font-src 'self' data:; " +
-        "connect-src 'self'; frame-ancestors 'none'; base-uri 'self'; form-action 'self'; object-src 'none'";
+        "connect-src 'self'; frame-src 'none'; worker-src 'none'; frame-ancestors 'none'; base-uri 'self'; form-action 'self'; object-src 'none'";
 
     // The API reference page (Scalar) runs an inline bootstrap script of its own.
     private const string ReferenceCsp =
@@ -20,6 +20,8 @@ public static class SecurityHeaders
         h["Permissions-Policy"] = "camera=(), microphone=(), geolocation=()";
         h["Cross-Origin-Opener-Policy"] = "same-origin";
         h.ContentSecurityPolicy = ctx.Request.Path.StartsWithSegments("/api/reference") ? ReferenceCsp : Csp;
+        // Only over HTTPS (directly or through the trusted proxy): plain HTTP on 127.0.0.1 must stay usable.
+        if (ctx.Request.IsHttps) h.StrictTransportSecurity = "max-age=31536000";
         await next();
     });
 }

@@ -36,6 +36,7 @@ public sealed class PortalProcess : IAsyncDisposable
                      k.Equals("DOTNET_ENVIRONMENT", StringComparison.OrdinalIgnoreCase)).ToList())
             psi.Environment.Remove(key);
         psi.Environment["ASPNETCORE_ENVIRONMENT"] = "Testing";
+        foreach (var (k, v) in SecretsScan.ScanArtifacts.LogSettings("process")) psi.Environment[k.Replace(":", "__")] = v;
         foreach (var (k, v) in env) psi.Environment[k] = v;
         _process = new Process { StartInfo = psi };
         _process.OutputDataReceived += (_, e) => { if (e.Data is null) _stdoutClosed.TrySetResult(); else _stdout.Enqueue(e.Data); };

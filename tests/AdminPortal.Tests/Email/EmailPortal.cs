@@ -78,6 +78,7 @@ public sealed class EmailPortal : PortalApp
     public static async Task ConfigureSmtpAsync(HttpClient admin, int port, string? userName = null, string? password = null,
         string helpdesk = "the IT helpdesk on +1 555 0100")
     {
+        SecretsScan.ScanArtifacts.Record("SMTP password", password);
         var r = await admin.PutAsJsonAsync("/api/v1/settings/smtp", new
         {
             host = "127.0.0.1", port, security = "none", userName, password, fromAddress = "portal@example.test", helpdeskContact = helpdesk,

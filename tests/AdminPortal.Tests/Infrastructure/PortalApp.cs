@@ -6,6 +6,7 @@ using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Identity;
 using Microsoft.AspNetCore.Mvc.Testing;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using OtpNet;
 
@@ -57,6 +58,9 @@ public class PortalApp : WebApplicationFactory<Program>
         builder.UseSetting("ConnectionStrings:PortalMigrations", SuperuserConnectionString);
         builder.UseSetting("Portal:DataDirectory", DataDirectory);
         builder.UseSetting("Portal:PublicUrl", "http://localhost");
+        // Added as a configuration source: UseSetting gives the parent keys empty values, which Serilog reads as sink names.
+        var scanLog = SecretsScan.ScanArtifacts.LogSettings($"portal-{Database}").ToList();
+        builder.ConfigureAppConfiguration(c => c.AddInMemoryCollection(scanLog!));
         foreach (var (k, v) in Settings()) builder.UseSetting(k, v);
     }
 
@@ -79,6 +83,8 @@ public class PortalApp : WebApplicationFactory<Program>
             secret = await users.GetAuthenticatorKeyAsync(op);
             Check(await users.SetTwoFactorEnabledAsync(op, true));
         }
+        SecretsScan.ScanArtifacts.Record("operator password", password);
+        SecretsScan.ScanArtifacts.Record("TOTP secret", secret);
         return new TestOperator(op.Id, email, password, role, secret);
     }
 
@@ -97,6 +103,7 @@ public class PortalApp : WebApplicationFactory<Program>
     public async Task<HttpClient> TokenClientAsync(string role)
     {
         var created = await Service<ApiTokenService>().CreateAsync($"t-{Guid.NewGuid():N}"[..20], role, AdminPortal.Data.Audit.AuditActor.System, default);
+        SecretsScan.ScanArtifacts.Record("API token", created.Value!.Token);
         var client = CreateClient(new WebApplicationFactoryClientOptions { AllowAutoRedirect = false, HandleCookies = false });
         client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", created.Value!.Token);
         return client;
@@ -111,6 +118,7 @@ public class PortalApp : WebApplicationFactory<Program>
         base.Dispose(disposing);
         if (disposing && _ownsDataDirectory)
         {
+            SecretsScan.ScanArtifacts.DumpAuditEvents(Database, SuperuserConnectionString);
             try { Directory.Delete(DataDirectory, true); } catch (IOException) { }
         }
     }

@@ -21,10 +21,26 @@ public sealed class PostgresServer
 
     private static PostgresServer Start()
     {
+        // Registered before the cluster's own exit handler (which stops it): the secrets scan reads every test database's audit trail.
+        PostgresServer? started = null;
+        AppDomain.CurrentDomain.ProcessExit += (_, _) => started?.DumpAuditEvents();
         var cluster = PostgresCluster.Start("adminportal-tests",
             "fsync=off", "synchronous_commit=off", "full_page_writes=off", "max_connections=300");
         cluster.Execute("CREATE ROLE portal_app NOLOGIN; CREATE ROLE portal LOGIN PASSWORD 'portal' IN ROLE portal_app;");
-        return new PostgresServer(cluster);
+        return started = new PostgresServer(cluster);
+    }
+
+    /// <summary>At the end of the run, every database's trail (the fixtures dump their own when disposed; this adds the rest).</summary>
+    private void DumpAuditEvents()
+    {
+        try
+        {
+            SecretsScan.ScanArtifacts.DumpAuditEvents(db => ConnectionString(db));
+        }
+        catch (Npgsql.NpgsqlException e)
+        {
+            Console.Error.WriteLine($"Secrets scan: could not list the test databases: {e.Message}");
+        }
     }
 
     public string ConnectionString(string database, string user = "postgres") =>

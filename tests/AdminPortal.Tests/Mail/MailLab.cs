@@ -34,6 +34,7 @@ public sealed class MailLab : IAsyncLifetime
     {
         var r = await Admin.PostAsJsonAsync("/api/v1/mailboxes", body);
         var text = await r.Content.ReadAsStringAsync();
+        RecordSecrets(body, text);
         Assert.True(r.StatusCode == expected, $"{r.StatusCode}: {text}");
         return JsonDocument.Parse(text).RootElement;
     }
@@ -42,8 +43,16 @@ public sealed class MailLab : IAsyncLifetime
     {
         var r = await Admin.PostAsJsonAsync(path, body ?? new { });
         var text = await r.Content.ReadAsStringAsync();
+        RecordSecrets(body, text);
         Assert.True(r.StatusCode == expected, $"{r.StatusCode}: {text}");
         return JsonDocument.Parse(text).RootElement;
+    }
+
+    /// <summary>Mailbox passwords given and generated, for the secrets scan after the suite.</summary>
+    private static void RecordSecrets(object? body, string response)
+    {
+        SecretsScan.ScanArtifacts.RecordJson(JsonSerializer.Serialize(body));
+        SecretsScan.ScanArtifacts.RecordJson(response);
     }
 
     /// <summary>The host's mailboxes by address, as GET /api/v1/mailboxes lists them.</summary>

@@ -50,6 +50,7 @@ public sealed class OnboardingMailboxTests(MailLab lab) : IClassFixture<MailLab>
         var started = await r.Content.ReadFromJsonAsync<JsonElement>();
         var id = started.GetProperty("id").GetGuid();
         var password = started.GetProperty("mailboxPassword").GetString()!;
+        SecretsScan.ScanArtifacts.Record("mailbox password", password);
         var failed = await WaitAsync(lab.Admin, id);
 
         Assert.Equal(["certificate", "mailbox", "shell-account", "link-email"], failed.GetProperty("steps").EnumerateArray().Select(s => s.GetProperty("kind").GetString()));

@@ -41,6 +41,7 @@ public sealed class EasyRsaPki : IDisposable
     {
         Root = root;
         CaPassphrase = caPassphrase;
+        SecretsScan.ScanArtifacts.Record("CA passphrase", caPassphrase);
         CaCommonName = caCommonName;
     }
 

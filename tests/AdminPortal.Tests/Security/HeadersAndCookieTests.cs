@@ -13,6 +13,10 @@ public sealed class HeadersAndCookieTests(PortalApp app) : IClassFixture<PortalA
         { "an API response", "/api/v1/me", HttpStatusCode.OK },
         { "an API refusal", "/api/v1/tokens", HttpStatusCode.Forbidden },
         { "an API 404", "/api/v1/audit/999999999", HttpStatusCode.NotFound },
+        { "a static file", "/css/app.css", HttpStatusCode.OK },
+        { "a page that does not exist", "/no-such-page", HttpStatusCode.NotFound },
+        { "an unknown download link", "/d/not-even-a-token", HttpStatusCode.NotFound },
+        { "the health check", "/healthz", HttpStatusCode.OK },
     };
 
     [Theory]
@@ -31,11 +35,14 @@ public sealed class HeadersAndCookieTests(PortalApp app) : IClassFixture<PortalA
             response = await browser.NoFollow.GetAsync(path);
         }
 
-        Assert.True(status == response.StatusCode, what);
+        Assert.True(status == response.StatusCode, $"{what}: {response.StatusCode}");
         var csp = Assert.Single(response.Headers.GetValues("Content-Security-Policy"));
         Assert.Contains("default-src 'self'", csp);
+        // Scripts only from the portal itself: no inline script, no eval (Blazor Server and MudBlazor need neither).
+        Assert.Contains("script-src 'self';", csp);
         Assert.Contains("frame-ancestors 'none'", csp);
         Assert.Contains("object-src 'none'", csp);
+        Assert.Contains("frame-src 'none'", csp);
         Assert.DoesNotContain("'unsafe-eval'", csp);
         Assert.Equal("DENY", Assert.Single(response.Headers.GetValues("X-Frame-Options")));
         Assert.Equal("nosniff", Assert.Single(response.Headers.GetValues("X-Content-Type-Options")));
@@ -50,6 +57,20 @@ public sealed class HeadersAndCookieTests(PortalApp app) : IClassFixture<PortalA
         Assert.Equal(HttpStatusCode.Unauthorized, response.StatusCode);
         Assert.Contains("frame-ancestors 'none'", string.Join(";", response.Headers.GetValues("Content-Security-Policy")));
         Assert.Equal("nosniff", Assert.Single(response.Headers.GetValues("X-Content-Type-Options")));
+    }
+
+    [Theory]
+    [InlineData("https://localhost", true)]
+    [InlineData("http://localhost", false)]
+    public async Task Strict_transport_security_is_sent_over_https_only(string origin, bool expected)
+    {
+        var client = app.CreateClient(new() { BaseAddress = new Uri(origin), AllowAutoRedirect = false });
+
+        var response = await client.GetAsync("/account/login");
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.Equal(expected, response.Headers.TryGetValues("Strict-Transport-Security", out var hsts));
+        if (expected) Assert.Equal("max-age=31536000", Assert.Single(hsts!));
     }
 
     [Fact]

@@ -4,31 +4,13 @@ using AdminPortal.Web.Security;
 
 namespace AdminPortal.Tests.Security;
 
-/// <summary>Every role, by token and by cookie, against every API endpoint and page, as Permissions.Matrix says.</summary>
-public sealed class RoleMatrixTests(PortalApp app) : IClassFixture<PortalApp>
+/// <summary>
+/// The authorization matrix: every API endpoint and page of the running app × every kind of caller
+/// (<see cref="MatrixCallers"/>) → the status <see cref="Permissions.Matrix"/> and <see cref="AccessTable"/> say.
+/// </summary>
+public sealed class RoleMatrixTests(MatrixPortalApp app) : IClassFixture<MatrixPortalApp>
 {
-    public static TheoryData<string, string> Callers()
-    {
-        var data = new TheoryData<string, string>();
-        foreach (var role in Roles.All)
-        {
-            data.Add(role, "token");
-            data.Add(role, "cookie");
-        }
-        return data;
-    }
-
-    /// <summary>The client to call with, and one that does not follow redirects (the same one for a token).</summary>
-    private async Task<(HttpClient Client, IDisposable Owner)> CallerAsync(string role, string via)
-    {
-        if (via == "token")
-        {
-            var token = await app.TokenClientAsync(role);
-            return (token, token);
-        }
-        var browser = await new CookieBrowser(app).LoginAsync(await app.CreateOperatorAsync(role));
-        return (browser.NoFollow, browser);
-    }
+    public static TheoryData<string> Callers() => MatrixCallers.All();
 
     [Fact]
     public void Every_api_endpoint_and_page_of_the_running_app_has_an_expectation_here()
@@ -53,78 +35,73 @@ public sealed class RoleMatrixTests(PortalApp app) : IClassFixture<PortalApp>
         Assert.Equal(expected, documented);
     }
 
+    /// <summary>What a caller must get from an endpoint: the allowed status, or a 401/403 problem.</summary>
+    private static HttpStatusCode ExpectedApi(string caller, ApiCall call) => MatrixCallers.RoleOf(caller) switch
+    {
+        // Nobody, a revoked token and an expired session are all unauthenticated.
+        null => HttpStatusCode.Unauthorized,
+        // The API accepts a cookie for reading only: a state change needs a bearer token (no CSRF through the API).
+        _ when MatrixCallers.ByCookie(caller) && call.Method is not "GET" => HttpStatusCode.Unauthorized,
+        var role => Permissions.Allows(call.Permission, role) ? call.Allowed : HttpStatusCode.Forbidden,
+    };
+
     [Theory]
     [MemberData(nameof(Callers))]
-    public async Task Each_role_reaches_exactly_the_api_endpoints_its_permissions_allow(string role, string via)
+    public async Task Each_caller_gets_exactly_the_api_status_its_permissions_allow(string caller)
     {
-        var (client, owner) = await CallerAsync(role, via);
+        var (client, owner) = await MatrixCallers.StartAsync(app, caller);
         using var _ = owner;
         var wrong = new List<string>();
 
         foreach (var call in AccessTable.Api)
         {
-            // The API accepts a cookie for reading only: a state change needs a bearer token (no CSRF through the API).
-            var expected = via == "cookie" && call.Method is not "GET"
-                ? HttpStatusCode.Unauthorized
-                : Permissions.Allows(call.Permission, role) ? call.Allowed : HttpStatusCode.Forbidden;
+            var expected = ExpectedApi(caller, call);
             var response = await client.SendAsync(call.Request());
             if (response.StatusCode != expected)
                 wrong.Add($"{call}: expected {(int)expected}, got {(int)response.StatusCode} {await response.Content.ReadAsStringAsync()}");
-            else if (expected == HttpStatusCode.Forbidden && response.Content.Headers.ContentType?.MediaType != "application/problem+json")
-                wrong.Add($"{call}: 403 without problem+json");
+            else if (expected is HttpStatusCode.Unauthorized or HttpStatusCode.Forbidden && response.Content.Headers.ContentType?.MediaType != "application/problem+json")
+                wrong.Add($"{call}: {(int)expected} without problem+json");
         }
 
-        Assert.True(wrong.Count == 0, $"{role} by {via}:\n" + string.Join("\n", wrong));
+        Assert.True(wrong.Count == 0, $"{caller}:\n" + string.Join("\n", wrong));
+    }
+
+    /// <summary>What a caller must get from a page: open pages answer everyone, the others as the permission says.</summary>
+    private static string ExpectedPage(string caller, PageCall page)
+    {
+        if (page.Permission is null) return "open";
+        var toLogin = "302 to /account/login?ReturnUrl=" + Uri.EscapeDataString(page.Url);
+        return (MatrixCallers.RoleOf(caller), caller) switch
+        {
+            (null, MatrixCallers.RevokedToken) => "401",
+            (null, _) => toLogin,
+            var (role, _) when Permissions.Allows(page.Permission, role) => "200",
+            // A person is shown the access-denied page; a token gets the plain status.
+            _ when MatrixCallers.ByCookie(caller) => "302 to /account/access-denied?ReturnUrl=" + Uri.EscapeDataString(page.Url),
+            _ => "403",
+        };
     }
 
     [Theory]
     [MemberData(nameof(Callers))]
-    public async Task Each_role_opens_exactly_the_pages_its_permissions_allow(string role, string via)
+    public async Task Each_caller_opens_exactly_the_pages_its_permissions_allow(string caller)
     {
-        var (client, owner) = await CallerAsync(role, via);
+        var (client, owner) = await MatrixCallers.StartAsync(app, caller);
         using var _ = owner;
         var wrong = new List<string>();
 
-        foreach (var page in AccessTable.Pages.Where(p => p.Permission is not null))
+        foreach (var page in AccessTable.Pages)
         {
             var response = await client.GetAsync(page.Url);
-            var allowed = Permissions.Allows(page.Permission!, role);
             var outcome = response.StatusCode == HttpStatusCode.Redirect ? $"302 to {LocalPart(response.Headers.Location!)}" : $"{(int)response.StatusCode}";
-            var expected = (allowed, via) switch
-            {
-                (true, _) => "200",
-                // A person is shown the access-denied page; a token gets the plain status.
-                (false, "cookie") => "302 to /account/access-denied?ReturnUrl=" + Uri.EscapeDataString(page.Url),
-                _ => "403",
-            };
+            // The open pages (login, setup link, access denied, not found) answer with their own status, never a refusal.
+            if (page.Permission is null && response.StatusCode is HttpStatusCode.OK or HttpStatusCode.Gone or HttpStatusCode.Forbidden or HttpStatusCode.NotFound)
+                outcome = "open";
+            var expected = ExpectedPage(caller, page);
             if (!outcome.Equals(expected, StringComparison.OrdinalIgnoreCase)) wrong.Add($"GET {page.Path}: expected {expected}, got {outcome}");
         }
 
-        Assert.True(wrong.Count == 0, $"{role} by {via}:\n" + string.Join("\n", wrong));
-    }
-
-    [Fact]
-    public async Task Anonymous_callers_get_401_problems_from_the_api_and_are_sent_to_login_from_pages()
-    {
-        var client = app.CreateClient(new() { AllowAutoRedirect = false });
-        var wrong = new List<string>();
-
-        foreach (var call in AccessTable.Api)
-        {
-            var response = await client.SendAsync(call.Request());
-            if (response.StatusCode != HttpStatusCode.Unauthorized || response.Content.Headers.ContentType?.MediaType != "application/problem+json")
-                wrong.Add($"{call}: {(int)response.StatusCode} {response.Content.Headers.ContentType}");
-        }
-        foreach (var page in AccessTable.Pages)
-        {
-            var path = page.Url;
-            var response = await client.GetAsync(path);
-            var toLogin = response.StatusCode == HttpStatusCode.Redirect && LocalPart(response.Headers.Location!) == "/account/login?ReturnUrl=" + Uri.EscapeDataString(path);
-            var open = response.StatusCode is HttpStatusCode.OK or HttpStatusCode.Gone or HttpStatusCode.Forbidden;
-            if (page.Permission is null ? !open : !toLogin) wrong.Add($"GET {path}: {(int)response.StatusCode} {response.Headers.Location}");
-        }
-
-        Assert.True(wrong.Count == 0, string.Join("\n", wrong));
+        Assert.True(wrong.Count == 0, $"{caller}:\n" + string.Join("\n", wrong));
     }
 
     private static string LocalPart(Uri location) =>
