@@ -15,6 +15,7 @@ public sealed record HostileCase(
     bool EscapedInResponse = false, bool ShownInEmail = false, bool ShownVerbatim = true, Dictionary<string, string>? Form = null, string? BodyHex = null, int Repeat = 0, int BodyZeros = 0)
 {
     public const string Stored = "stored";
+    public const string Bunit = "BUNIT";
 
     public string Method => Request.Split(' ')[0];
     public string Target => Request.Split(' ', 2)[1];
@@ -36,5 +37,10 @@ public static class HostileCorpus
 
     public static readonly IReadOnlyDictionary<string, HostileCase> ById = All.ToDictionary(c => c.Id);
 
-    public static IEnumerable<object[]> Ids(string category) => All.Where(c => c.Category == category).Select(c => new object[] { c.Id });
+    /// <summary>The cases of a category sent over HTTP (the API, server-rendered forms and pages).</summary>
+    public static IEnumerable<object[]> Ids(string category) =>
+        All.Where(c => c.Category == category && c.Method != HostileCase.Bunit).Select(c => new object[] { c.Id });
+
+    /// <summary>The cases typed into interactive forms (rendered by bunit with the portal's real services).</summary>
+    public static IEnumerable<object[]> FormIds() => All.Where(c => c.Method == HostileCase.Bunit).Select(c => new object[] { c.Id });
 }

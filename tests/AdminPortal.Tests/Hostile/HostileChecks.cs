@@ -42,9 +42,10 @@ public static class HostileChecks
     /// <summary>
     /// Fails when the page holds markup made from <paramref name="payload"/> (an element the payload names carrying its marker, an
     /// on* handler or a javascript: URL with it), or when <paramref name="mustShow"/> and the payload is not on the page as text
-    /// (or as a form field's value).
+    /// (or as a form field's value). <paramref name="serverHtml"/>: the text is the server's own HTML, where even quoted attribute
+    /// values have '&lt;' encoded (so the payload must not appear verbatim at all).
     /// </summary>
-    public static void AssertEscaped(string html, string payload, string marker, string where, bool mustShow = true)
+    public static void AssertEscaped(string html, string payload, string marker, string where, bool mustShow = true, bool serverHtml = true)
     {
         var doc = new HtmlParser().ParseDocument(html);
         foreach (var e in doc.All)
@@ -59,7 +60,8 @@ public static class HostileChecks
             Assert.False(ActiveTags.Contains(e.LocalName) && e.OuterHtml.Contains(marker) && !e.TextContent.Contains(payload),
                 $"{where}: a <{e.LocalName}> element made from input: {e.OuterHtml[..Math.Min(200, e.OuterHtml.Length)]}");
         }
-        if (payload.IndexOfAny(['<', '>']) >= 0) Assert.DoesNotContain(payload, html);
+        // The server encodes '<' even inside attribute values; bunit's markup (AngleSharp's serialisation) leaves it in quoted attributes.
+        if (serverHtml && payload.IndexOfAny(['<', '>']) >= 0) Assert.DoesNotContain(payload, html);
         if (!mustShow) return;
         var text = doc.Body?.TextContent ?? "";
         var values = doc.All.SelectMany(e => e.Attributes.Where(a => a.Name == "value").Select(a => a.Value)).ToList();

@@ -143,6 +143,7 @@ for surface, request, body, field in [
     ("POST /api/v1/vpn-users email", "POST /api/v1/vpn-users", '{"name":"u${UNIQ}","email":$P}', "email"),
     ("PUT /api/v1/settings/smtp helpdeskContact", "PUT /api/v1/settings/smtp", '{"host":"127.0.0.1","port":25,"security":"none","fromAddress":"portal@example.test","helpdeskContact":$P}', "helpdeskContact"),
     ("POST /api/v1/onboarding displayName", "POST /api/v1/onboarding", '{"userName":"u${UNIQ}","displayName":$P}', "displayName"),
+    ("PUT /api/v1/settings/smtp host", "PUT /api/v1/settings/smtp", '{"host":$P,"port":25,"security":"none","fromAddress":"portal@example.test"}', "host"),
 ]:
     for p in ["a\u0000b", "a\rb", "a\nBcc: x@example.test", "a\u001bb", "a\u2029b"]:
         add("control", surface, request, body, p, "400", field)
@@ -235,6 +236,26 @@ for what, form, status in [("the login form without an antiforgery token", "noan
                            ("the login form with another session's antiforgery token", "foreignantiforgery", "400"),
                            ("logout without an antiforgery token", "logout", "400")]:
     add("token", what, "ANTIFORGERY " + form, None, None, status, auth="anonymous-browser")
+
+# --- the interactive forms (bunit, real services): the refusal is an inline message and nothing is stored -------------
+FORMS = [
+    ("form IssueUserForm user name", "IssueUserForm issue-button", {"issue-name": "$RAW"}, "A name is 1-64 characters"),
+    ("form IssueUserForm email", "IssueUserForm issue-button", {"issue-name": "fu${UNIQ}", "issue-email": "$RAW"}, "is not an email address"),
+    ("form AddHostForm name", "AddHostForm host-add", {"host-name": "$RAW", "host-address": "127.0.0.1", "host-user": "root"}, "name must be 1-64"),
+    ("form AddHostForm address", "AddHostForm host-add", {"host-name": "fh${UNIQ}", "host-address": "$RAW", "host-user": "root"}, "address must be a host name"),
+    ("form AddHostForm login user", "AddHostForm host-add", {"host-name": "fh${UNIQ}", "host-address": "127.0.0.1", "host-user": "$RAW"}, "user must be a unix user name"),
+    ("form AddHostForm credential name", "AddHostForm credential-generate", {"credential-name": "$RAW"}, "name must be 1-64"),
+    ("form SmtpSettingsForm host", "SmtpSettingsForm smtp-save", {"smtp-host": "$RAW", "smtp-from": "portal@example.test"}, "must be a host name"),
+]
+for surface, request, form, text in FORMS:
+    for category, p in [("injection", SHELL[0]), ("injection", SHELL[1]), ("injection", SQL[1]), ("markup", MARKUP[0]), ("markup", MARKUP[1]),
+                        ("control", "a\u0000b"), ("control", "a\u001bb")]:
+        if "email" in surface and category == "injection" and p == SQL[1]:
+            continue
+        add(category, surface, "BUNIT " + request, None, p, "inline", form=form, expectText=text)
+for category, p in [("control", "a\u0000b"), ("control", "a\u001bb"), ("control", "a\u2028b")]:
+    add(category, "form SmtpSettingsForm helpdesk contact", "BUNIT SmtpSettingsForm smtp-save", None, p, "inline",
+        form={"smtp-host": "127.0.0.1", "smtp-from": "portal@example.test", "smtp-helpdesk": "$RAW"}, expectText="helpdesk contact must be one line")
 
 os.chdir(os.path.dirname(os.path.abspath(__file__)))
 with open("corpus.json", "w") as f:
