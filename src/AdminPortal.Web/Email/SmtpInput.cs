@@ -17,7 +17,8 @@ public static class SmtpInput
     public static PortalError? Check(SmtpSettingsInput i)
     {
         if (string.IsNullOrWhiteSpace(i.Host)) return new InvalidInput("host", "The SMTP host is required.");
-        if (i.Host.Length > 253 || Uri.CheckHostName(i.Host.Trim()) == UriHostNameType.Unknown)
+        // Uri.CheckHostName takes a line or paragraph separator inside an internationalised name: refused here first.
+        if (i.Host.Length > 253 || OperatorInput.HasControl(i.Host) || Uri.CheckHostName(i.Host.Trim()) == UriHostNameType.Unknown)
             return new InvalidInput("host", "The SMTP host must be a host name or an IP address.");
         if (i.Port is not (>= 1 and <= 65535)) return new InvalidInput("port", "The port must be between 1 and 65535.");
         if (i.Security is null || !SmtpSecurity.All.Contains(i.Security))

@@ -1,6 +1,7 @@
 using System.Net;
 using System.Text.RegularExpressions;
 using AdminPortal.Web.Errors;
+using AdminPortal.Web.Operators;
 
 namespace AdminPortal.Web.Notifications;
 
@@ -14,6 +15,10 @@ public static partial class TemplateText
 {
     [GeneratedRegex(@"\{\{\s*([A-Za-z0-9_.-]*)\s*\}\}")]
     private static partial Regex Placeholder();
+
+    /// <summary>Anything in double braces: each must be a placeholder of the kind, so template syntax is never sent as if it were text.</summary>
+    [GeneratedRegex(@"\{\{.*?\}\}", RegexOptions.Singleline)]
+    private static partial Regex Braces();
 
     public static RenderedEmail Render(string subject, string text, string? html, IReadOnlyDictionary<string, string> values) =>
         new(OneLine(Fill(subject, values, encode: false)), Fill(text, values, encode: false).Replace("\r\n", "\n"),
@@ -33,12 +38,15 @@ public static partial class TemplateText
     public static PortalError? Check(NotificationKind kind, string? subject, string? text, string? html)
     {
         if (string.IsNullOrWhiteSpace(subject) || subject.Length > 400) return new InvalidInput("subject", "The subject is required (at most 400 characters).");
-        if (subject.Contains('\n') || subject.Contains('\r')) return new InvalidInput("subject", "The subject is one line.");
+        if (OperatorInput.HasControl(subject)) return new InvalidInput("subject", "The subject is one line, without control characters.");
         if (string.IsNullOrWhiteSpace(text) || text.Length > 20_000) return new InvalidInput("textBody", "The text body is required (at most 20,000 characters).");
         if (html is { Length: > 40_000 }) return new InvalidInput("htmlBody", "The HTML body is at most 40,000 characters.");
+        foreach (var (field, part) in new[] { ("textBody", text), ("htmlBody", html ?? "") })
+            if (OperatorInput.HasControl(part.Replace("\r", "").Replace("\n", "").Replace("\t", "")))
+                return new InvalidInput(field, $"The {(field == "textBody" ? "text" : "HTML")} body may hold line breaks and tabs but no other control characters.");
         foreach (var (field, part) in new[] { ("subject", subject), ("textBody", text), ("htmlBody", html ?? "") })
-            foreach (Match m in Placeholder().Matches(part))
-                if (!kind.Placeholders.Contains(m.Groups[1].Value))
+            foreach (Match m in Braces().Matches(part))
+                if (Placeholder().Match(m.Value) is not { Success: true } known || known.Length != m.Length || !kind.Placeholders.Contains(known.Groups[1].Value))
                     return new InvalidInput(field, $"Unknown placeholder {InputText.Printable(m.Value)}; this template knows {string.Join(", ", kind.Placeholders.Select(p => "{{" + p + "}}"))}.");
         return null;
     }

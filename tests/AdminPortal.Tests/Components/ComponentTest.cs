@@ -16,8 +16,12 @@ public abstract class ComponentTest : BunitContext, IAsyncLifetime
     Task IAsyncLifetime.InitializeAsync() => Task.CompletedTask;
     async Task IAsyncLifetime.DisposeAsync() => await DisposeAsync();
 
-    protected ComponentTest()
+    protected ComponentTest() : this(_ => { }) { }
+
+    /// <summary>With services of the test's own (e.g. the portal's real ones), added before anything is resolved.</summary>
+    protected ComponentTest(Action<Microsoft.Extensions.DependencyInjection.IServiceCollection> services)
     {
+        services(Services);
         JSInterop.Mode = JSRuntimeMode.Loose;
         Services.AddMudServices();
         _auth = AddAuthorization();
