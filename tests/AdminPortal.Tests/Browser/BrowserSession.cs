@@ -65,7 +65,8 @@ public sealed class BrowserSession(IBrowserContext context, IPage page, string n
     {
         Directory.CreateDirectory(Path.Combine(ArtifactDirectory, name));
         var file = Path.Combine(ArtifactDirectory, name, $"{++_step:00}-{step}.png");
-        await Page.ScreenshotAsync(new PageScreenshotOptions { Path = file });
+        // Transitions finished (MudBlazor fades buttons and tables in), so the picture shows the state the test just checked.
+        await Page.ScreenshotAsync(new PageScreenshotOptions { Path = file, Animations = ScreenshotAnimations.Disabled });
         if (readme is null) return;
         // Written only when asked (or missing), so that a test run does not dirty the checkout.
         var target = Path.Combine(ReadmeDirectory, readme + ".png");

@@ -76,12 +76,15 @@ public class SshLab : PortalApp, IAsyncLifetime
     }
 
     /// <summary>Polls the run until it has finished (bounded).</summary>
-    public async Task<JsonElement> WaitAsync(Guid id, TimeSpan? within = null)
+    public Task<JsonElement> WaitAsync(Guid id, TimeSpan? within = null) => WaitAsync(Admin, id, within);
+
+    /// <summary>Polls the run through the API (a client with actions.run) until it has finished (bounded).</summary>
+    public static async Task<JsonElement> WaitAsync(HttpClient admin, Guid id, TimeSpan? within = null)
     {
         var deadline = DateTime.UtcNow + (within ?? TimeSpan.FromSeconds(60));
         while (true)
         {
-            var run = await Admin.GetFromJsonAsync<JsonElement>($"/api/v1/runs/{id}");
+            var run = await admin.GetFromJsonAsync<JsonElement>($"/api/v1/runs/{id}");
             var status = run.GetProperty("status").GetString();
             if (status is not ("queued" or "running")) return run;
             if (DateTime.UtcNow > deadline) throw new TimeoutException($"run {id} still {status}: {run}");

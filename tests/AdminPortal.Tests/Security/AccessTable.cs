@@ -123,6 +123,7 @@ public static class AccessTable
         new("/ca", Permissions.CrlManage),
         new("/vpn-users", Permissions.VpnUsersRead),
         new("/vpn-users/{Name}", Permissions.VpnUsersRead),
+        new("/vpn-users/{Name}/revoke", Permissions.CertificatesRevoke),
         new("/certificates", Permissions.VpnUsersRead),
         new("/bundles", Permissions.BundlesDeliver),
         new("/vpn-profiles", Permissions.VpnUsersRead),
