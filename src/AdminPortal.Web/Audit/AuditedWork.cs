@@ -20,19 +20,28 @@ public sealed class AuditedWork(IServiceScopeFactory scopes, AuditLog log)
         await db.Database.OpenConnectionAsync(ct); // kept open after the commit, for WaitDurableAsync
         await using var tx = await db.Database.BeginTransactionAsync(ct);
         var conn = (Npgsql.NpgsqlConnection)db.Database.GetDbConnection();
-        var (result, entry) = await work(scope.ServiceProvider, db, ct);
-        if (entry is null)
+        try
         {
-            await tx.RollbackAsync(ct);
+            var (result, entry) = await work(scope.ServiceProvider, db, ct);
+            if (entry is null)
+            {
+                await tx.RollbackAsync(ct);
+                return result;
+            }
+            await db.SaveChangesAsync(ct);
+            // The commit releases the chain lock without waiting for the disk (deferCommitFlush, sent with the append:
+            // no extra round trip); WaitDurableAsync waits for it afterwards.
+            await log.AppendAsync(db, entry, ct, deferCommitFlush: true);
+            await tx.CommitAsync(ct);
+            await AuditLog.WaitDurableAsync(conn, ct);
             return result;
         }
-        await db.SaveChangesAsync(ct);
-        // The commit releases the chain lock without waiting for the disk (deferCommitFlush, sent with the append:
-        // no extra round trip); WaitDurableAsync waits for it afterwards.
-        await log.AppendAsync(db, entry, ct, deferCommitFlush: true);
-        await tx.CommitAsync(ct);
-        await AuditLog.WaitDurableAsync(conn, ct);
-        return result;
+        catch (InvalidOperationException e) when (conn.FullState.HasFlag(System.Data.ConnectionState.Broken) || conn.State != System.Data.ConnectionState.Open)
+        {
+            // Npgsql completes the transaction of a connection it found broken, so the next step says "Transaction is already
+            // completed": the database went away (a restart) and nothing was committed. Said as the connection fault it is.
+            throw new Npgsql.NpgsqlException("The database connection was lost during the transaction.", new IOException(e.Message, e));
+        }
     }
 
     /// <summary>Records an event that accompanies no other change (a failed login, an export).</summary>

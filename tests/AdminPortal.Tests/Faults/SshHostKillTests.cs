@@ -40,7 +40,8 @@ public sealed class SshHostKillTests(SshLab lab, ITestOutputHelper output) : ICl
         var result = SshLab.Host(run, host);
         Assert.Equal("failed", run.GetProperty("status").GetString());
         Assert.Equal("error", result.GetProperty("status").GetString());
-        Assert.Contains("connection was lost", result.GetProperty("message").GetString());
+        // Lost mid-command, or closed under the channel before the command's end was read: either way the operator reads why.
+        Assert.Matches("the connection was (lost|closed)", result.GetProperty("message").GetString());
         Assert.True(ended < TimeSpan.FromSeconds(10), $"took {ended}");
 
         await sshd.RestartAsync();
