@@ -47,7 +47,7 @@ public sealed class SecurityLeadJourneyTests(BrowserPortal portal) : IClassFixtu
         await Expect(page).ToHaveURLAsync(new Regex("/vpn-servers$"));
         await Expect(page.GetByTestId("vpn-server-link")).ToHaveTextAsync(server.Name);
         await s.WaitForInteractiveAsync();
-        await s.ScreenshotAsync("vpn-servers", readme: "vpn-servers");
+        await s.ScreenshotAsync("vpn-servers");
         await OpenServerAsync(s, server.Name);
         await Expect(page.GetByTestId("vpn-client-cn")).ToHaveCountAsync(2, new() { Timeout = 30_000 });
         Assert.Equal(["erin", "frank"], (await page.GetByTestId("vpn-client-cn").AllInnerTextsAsync()).Select(t => t.Trim()).Order());
@@ -125,6 +125,13 @@ public sealed class SecurityLeadJourneyTests(BrowserPortal portal) : IClassFixtu
         await Expect(killed).ToContainTextAsync($"vpn-server:{server.Name}");
         await Expect(killed).ToContainTextAsync("success");
         await s.ScreenshotAsync("audit-killed");
+
+        // The servers list shows the CRL state the push recorded.
+        await page.GetByRole(AriaRole.Link, new() { Name = "VPN servers", Exact = true }).ClickAsync();
+        await Expect(page).ToHaveURLAsync(new Regex("/vpn-servers$"));
+        await Expect(page.Locator("tr", new() { Has = page.GetByTestId("vpn-server-link") })).ToContainTextAsync("ok");
+        await s.WaitForInteractiveAsync();
+        await s.ScreenshotAsync("vpn-servers-after", readme: "vpn-servers");
         Assert.Empty(s.ConsoleErrors);
         Assert.Empty(s.ExternalRequests);
     }
