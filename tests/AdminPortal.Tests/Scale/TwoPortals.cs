@@ -1,6 +1,6 @@
 using System.Net;
 using System.Net.Http.Headers;
-using System.Net.Sockets;
+using AdminPortal.Testing;
 using AdminPortal.Tests.Cli;
 using AdminPortal.Tests.Infrastructure;
 using Npgsql;
@@ -39,7 +39,7 @@ public sealed class TwoPortals : IAsyncDisposable
         SuperuserConnectionString = pg.ConnectionString(Database);
         DataDirectory = Path.Combine("/tmp", "adminportal-scale-" + Guid.NewGuid().ToString("N")[..12]);
         Directory.CreateDirectory(DataDirectory);
-        (UrlA, UrlB) = (new Uri($"http://127.0.0.1:{FreePort()}"), new Uri($"http://127.0.0.1:{FreePort()}"));
+        (UrlA, UrlB) = (new Uri($"http://127.0.0.1:{PostgresCluster.FreePort()}"), new Uri($"http://127.0.0.1:{PostgresCluster.FreePort()}"));
         _env = new Dictionary<string, string>(settings)
         {
             ["ConnectionStrings__Portal"] = AppConnectionString,
@@ -110,7 +110,7 @@ public sealed class TwoPortals : IAsyncDisposable
         await Task.WhenAll(A.WaitForExitAsync(TimeSpan.FromSeconds(30)), B.WaitForExitAsync(TimeSpan.FromSeconds(30)));
     }
 
-    private static async Task WaitHealthyAsync(PortalProcess p, Uri url)
+    internal static async Task WaitHealthyAsync(PortalProcess p, Uri url)
     {
         using var http = new HttpClient { BaseAddress = url, Timeout = TimeSpan.FromSeconds(5) };
         var deadline = DateTime.UtcNow + StartTimeout;
@@ -129,13 +129,6 @@ public sealed class TwoPortals : IAsyncDisposable
             await Task.Delay(300);
         }
         throw new TimeoutException($"/healthz on {url} never answered.\nstdout:\n{p.StdOut}\nstderr:\n{p.StdErr}");
-    }
-
-    private static int FreePort()
-    {
-        using var l = new TcpListener(IPAddress.Loopback, 0);
-        l.Start();
-        return ((IPEndPoint)l.LocalEndpoint).Port;
     }
 
     public async ValueTask DisposeAsync()
