@@ -106,13 +106,13 @@ public sealed class PostgresCluster : IDisposable
 
     private static bool IsRoot => Environment.UserName == "root";
 
-    private static void AsPostgres(string program, params string[] args)
+    internal static void AsPostgres(string program, params string[] args)
     {
         if (IsRoot) Run("runuser", ["-u", "postgres", "--", Path.Combine(BinDirectory, program), .. args]);
         else Run(Path.Combine(BinDirectory, program), args);
     }
 
-    private static void Run(string file, params string[] args)
+    internal static void Run(string file, params string[] args)
     {
         var psi = new ProcessStartInfo(file) { RedirectStandardOutput = true, RedirectStandardError = true };
         foreach (var a in args) psi.ArgumentList.Add(a);
@@ -123,7 +123,7 @@ public sealed class PostgresCluster : IDisposable
         if (p.ExitCode != 0) throw new InvalidOperationException($"{file} {string.Join(' ', args)} failed ({p.ExitCode}): {err.Result} {output.Result}");
     }
 
-    private static int FreePort()
+    internal static int FreePort()
     {
         using var l = new TcpListener(IPAddress.Loopback, 0);
         l.Start();

@@ -15,8 +15,8 @@ public sealed class JobLeases(NpgsqlDataSource dataSource, TimeProvider time)
 
     public static readonly string InstanceId = $"{Environment.MachineName}:{Environment.ProcessId}";
 
-    /// <summary>True when this instance won the run for the period that is due now.</summary>
-    public async Task<bool> TryClaimAsync(string job, TimeSpan period, CancellationToken ct)
+    /// <summary>The time of the claim when this instance won the run for the period that is due now; null when it did not.</summary>
+    public async Task<DateTimeOffset?> TryClaimAsync(string job, TimeSpan period, CancellationToken ct)
     {
         var now = time.GetUtcNow();
         await using var cmd = dataSource.CreateCommand(Claim);
@@ -24,7 +24,7 @@ public sealed class JobLeases(NpgsqlDataSource dataSource, TimeProvider time)
         cmd.Parameters.Add(new() { Value = now });
         cmd.Parameters.Add(new() { Value = InstanceId });
         cmd.Parameters.Add(new() { Value = now - period });
-        return await cmd.ExecuteScalarAsync(ct) is not null;
+        return await cmd.ExecuteScalarAsync(ct) is not null ? now : null;
     }
 
     public async Task RecordErrorAsync(string job, string error, CancellationToken ct)

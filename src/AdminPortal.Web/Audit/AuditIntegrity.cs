@@ -19,20 +19,22 @@ public sealed class AuditIntegrity(
     /// <summary>Signs the current head and writes the checkpoint outside the database.</summary>
     public async Task<AuditCheckpoint> CheckpointAsync(AuditActor actor, CancellationToken ct)
     {
-        // Record the checkpoint event first, then sign the head that includes it.
+        // Record the checkpoint event first, then sign the head that includes it. Once the event is recorded the rest
+        // is not cancelled (a shutdown, a client gone): an event saying a checkpoint was made must have its signed file.
         await work.RecordAsync(new AuditEntry(actor, "audit.checkpoint.created", "audit"), ct);
-        await using var conn = await dataSource.OpenConnectionAsync(ct);
+        var none = CancellationToken.None;
+        await using var conn = await dataSource.OpenConnectionAsync(none);
         long seq;
         byte[] hash;
         await using (var cmd = new NpgsqlCommand("SELECT sequence, hash FROM audit_chain_head WHERE id = 1", conn))
-        await using (var r = await cmd.ExecuteReaderAsync(ct))
+        await using (var r = await cmd.ExecuteReaderAsync(none))
         {
-            await r.ReadAsync(ct);
+            await r.ReadAsync(none);
             (seq, hash) = (r.GetInt64(0), r.GetFieldValue<byte[]>(1));
         }
         // The head read may include other writers' commits not yet flushed: sign only what is durable.
-        await AuditLog.WaitDurableAsync(conn, ct);
-        return await checkpoints.WriteAsync(seq, hash, time.GetUtcNow(), ct);
+        await AuditLog.WaitDurableAsync(conn, none);
+        return await checkpoints.WriteAsync(seq, hash, time.GetUtcNow(), none);
     }
 
     public AuditCheckpoint? Latest() => checkpoints.ReadAll().Where(checkpoints.IsValid).MaxBy(c => (c.Sequence, c.CreatedAt));

@@ -1,5 +1,6 @@
 using System.Threading.Channels;
 using AdminPortal.Data.Email;
+using AdminPortal.Web.Hosting;
 using Microsoft.Extensions.Options;
 using Npgsql;
 
@@ -9,9 +10,12 @@ namespace AdminPortal.Web.Email;
 /// The background sender: delivers due messages, then sleeps until the next one falls due, a NOTIFY says a message
 /// was committed (on any instance), or the poll interval passes.
 /// </summary>
-public sealed class EmailSender(OutboxDelivery delivery, NpgsqlDataSource dataSource, IOptions<EmailOptions> options, TimeProvider time,
+public sealed class EmailSender(OutboxDelivery delivery, PortalDatabase database, IOptions<EmailOptions> options, TimeProvider time,
     ILogger<EmailSender> log) : BackgroundService
 {
+    /// <summary>The listening session's application_name (pg_stat_activity).</summary>
+    public const string ListenerName = "adminportal-outbox-listener";
+
     private const int Batch = 100;
     private static readonly TimeSpan MinimumWait = TimeSpan.FromMilliseconds(200);
     private readonly Channel<bool> _wake = Channel.CreateBounded<bool>(new BoundedChannelOptions(1) { FullMode = BoundedChannelFullMode.DropWrite });
@@ -55,14 +59,20 @@ public sealed class EmailSender(OutboxDelivery delivery, NpgsqlDataSource dataSo
         _wake.Reader.TryRead(out _);
     }
 
-    /// <summary>Holds a LISTEN connection (reconnecting after a fault) and turns each notification into a wake-up.</summary>
+    /// <summary>
+    /// Holds a LISTEN connection (reconnecting after a fault) and turns each notification into a wake-up. Its own
+    /// session outside the pool, with a keep-alive: a connection that died silently (a database failover, a
+    /// dropped network path) is noticed within seconds, not left waiting for notifications that never come.
+    /// </summary>
     private async Task ListenAsync(CancellationToken ct)
     {
+        var cs = new NpgsqlConnectionStringBuilder(database.AppConnectionString) { Pooling = false, KeepAlive = 10, ApplicationName = ListenerName }.ConnectionString;
         while (!ct.IsCancellationRequested)
         {
             try
             {
-                await using var conn = await dataSource.OpenConnectionAsync(ct);
+                await using var conn = new NpgsqlConnection(cs);
+                await conn.OpenAsync(ct);
                 conn.Notification += (_, _) => _wake.Writer.TryWrite(true);
                 await using (var listen = new NpgsqlCommand($"LISTEN {OutboxNotifier.Channel}", conn))
                     await listen.ExecuteNonQueryAsync(ct);

@@ -65,15 +65,29 @@ public static class Pipeline
         }
     }
 
-    /// <summary>Creates the operator roles that do not exist yet (the run command and the CLI both need them).</summary>
+    /// <summary>
+    /// Creates the operator roles that do not exist yet (the run command and the CLI both need them). Instances
+    /// starting together may both find a role missing: the one whose insert loses finds it made by the other.
+    /// </summary>
     public static async Task SeedRolesAsync(this IServiceProvider services, CancellationToken ct)
     {
-        await using var scope = services.CreateAsyncScope();
-        var roles = scope.ServiceProvider.GetRequiredService<RoleManager<IdentityRole>>();
         foreach (var role in Roles.All)
         {
             ct.ThrowIfCancellationRequested();
-            if (!await roles.RoleExistsAsync(role)) await roles.CreateAsync(new IdentityRole(role));
+            // A scope per role: a failed insert stays tracked in its context and would be retried with the next role.
+            await using var scope = services.CreateAsyncScope();
+            var roles = scope.ServiceProvider.GetRequiredService<RoleManager<IdentityRole>>();
+            if (await roles.RoleExistsAsync(role)) continue;
+            try
+            {
+                await roles.CreateAsync(new IdentityRole(role));
+            }
+            catch (Microsoft.EntityFrameworkCore.DbUpdateException)
+            {
+                await using var again = services.CreateAsyncScope();
+                if (!await again.ServiceProvider.GetRequiredService<RoleManager<IdentityRole>>().RoleExistsAsync(role)) throw;
+                // made by another instance at the same moment
+            }
         }
     }
 

@@ -34,12 +34,22 @@ public sealed class PortalDatabase
         return new PortalDatabase { AppConnectionString = pg.AppConnectionString, MigrationsConnectionString = pg.SuperuserConnectionString, Embedded = pg };
     }
 
-    /// <summary>Applies pending migrations as the schema owner; returns the names applied.</summary>
+    /// <summary>Session advisory lock key ("APmig" in ASCII) held while an instance looks for and applies migrations.</summary>
+    private const long MigrationLock = 0x41506D6967;
+
+    /// <summary>
+    /// Applies pending migrations as the schema owner; returns the names applied. Instances starting together on
+    /// an empty database take turns (EF Core's own migration lock did not stop two of them from running the first
+    /// migration's functions twice, and one crashed); the next one in finds nothing pending.
+    /// </summary>
     public async Task<IReadOnlyList<string>> MigrateAsync(CancellationToken ct)
     {
+        // Outside the pool: the lock belongs to the session, which ends (and lets go) with this connection.
+        await using var guard = new NpgsqlConnection(new NpgsqlConnectionStringBuilder(MigrationsConnectionString) { Pooling = false }.ConnectionString);
+        await guard.OpenAsync(ct);
+        await using (var take = new NpgsqlCommand($"SELECT pg_advisory_lock({MigrationLock})", guard)) await take.ExecuteNonQueryAsync(ct);
         await using var db = new PortalDbContext(PortalDb.Configure(new DbContextOptionsBuilder<PortalDbContext>(), MigrationsConnectionString).Options);
         var pending = (await db.Database.GetPendingMigrationsAsync(ct)).ToList();
-        // EF Core takes a database lock while migrating, so instances starting together do not collide.
         if (pending.Count > 0) await db.Database.MigrateAsync(ct);
         return pending;
     }

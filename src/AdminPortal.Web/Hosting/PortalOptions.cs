@@ -53,6 +53,6 @@ public sealed class AuditOptions
     /// <summary>The checkpoint signing key (ECDSA P-256, PEM); defaults to <c>DATA/audit-checkpoint.key</c>. Never in the database.</summary>
     public string? CheckpointKeyFile { get; set; }
 
-    [Range(typeof(TimeSpan), "00:01:00", "7.00:00:00")]
+    [Range(typeof(TimeSpan), "00:00:01", "7.00:00:00")]
     public TimeSpan CheckpointInterval { get; set; } = TimeSpan.FromHours(1);
 }

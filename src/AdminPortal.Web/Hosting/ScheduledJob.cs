@@ -1,3 +1,4 @@
+using System.Globalization;
 using AdminPortal.Data.Jobs;
 
 namespace AdminPortal.Web.Hosting;
@@ -11,7 +12,9 @@ public abstract class ScheduledJob(JobLeases leases, TimeProvider time, ILogger 
     protected TimeProvider Clock => time;
     protected abstract string Name { get; }
     protected abstract TimeSpan Period { get; }
-    protected virtual TimeSpan PollInterval => TimeSpan.FromSeconds(Math.Clamp(Period.TotalSeconds / 10, 5, 60));
+    // A tenth of the period, between 5 s and 60 s (a third of a period shorter than 15 s): a run starts at most that late.
+    protected virtual TimeSpan PollInterval =>
+        TimeSpan.FromSeconds(Math.Clamp(Period.TotalSeconds / 10, Math.Min(5, Period.TotalSeconds / 3), 60));
 
     protected abstract Task RunOnceAsync(CancellationToken ct);
 
@@ -22,8 +25,12 @@ public abstract class ScheduledJob(JobLeases leases, TimeProvider time, ILogger 
         {
             try
             {
-                if (await leases.TryClaimAsync(Name, Period, stoppingToken))
+                if (await leases.TryClaimAsync(Name, Period, stoppingToken) is { } at)
+                {
+                    // Debug: one line per run and job; the two-instance test turns it on to count the runs.
+                    logger.LogDebug("Scheduled job {Job} claimed at {ClaimedAt} by {Instance}", Name, at.ToString("O", CultureInfo.InvariantCulture), JobLeases.InstanceId);
                     await RunOnceAsync(stoppingToken);
+                }
             }
             catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
             {

@@ -11,6 +11,6 @@ public sealed class NotificationOptions
     public string[] AdminAddresses { get; set; } = [];
 
     /// <summary>How often (once across instances) the expiry notices are looked for.</summary>
-    [Range(typeof(TimeSpan), "00:00:10", "1.00:00:00")]
+    [Range(typeof(TimeSpan), "00:00:01", "1.00:00:00")]
     public TimeSpan ExpiryCheckPeriod { get; set; } = TimeSpan.FromHours(1);
 }

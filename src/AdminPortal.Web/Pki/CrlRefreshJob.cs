@@ -5,19 +5,21 @@ using AdminPortal.Data.Jobs;
 using AdminPortal.Web.Audit;
 using AdminPortal.Web.Hosting;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Options;
 
 namespace AdminPortal.Web.Pki;
 
 /// <summary>
-/// Keeps the CRLs from ever running out: every few minutes (once per period across instances) each CA's CRL
+/// Keeps the CRLs from ever running out: every few minutes (<c>Pki:CrlRefreshPeriod</c>, once per period across instances) each CA's CRL
 /// (the root's, and the intermediate's when there is one) past half its lifetime is regenerated with that CA's
 /// next cRLNumber. A failure is recorded on the CA it concerns, for its page; the other CAs are still refreshed.
 /// </summary>
-public sealed class CrlRefreshJob(AuditedWork work, CrlService crls, CrlChanges changes, IDbContextFactory<PortalDbContext> dbs, JobLeases leases, TimeProvider time, ILogger<CrlRefreshJob> logger)
+public sealed class CrlRefreshJob(AuditedWork work, CrlService crls, CrlChanges changes, IDbContextFactory<PortalDbContext> dbs,
+    IOptions<PkiOptions> options, JobLeases leases, TimeProvider time, ILogger<CrlRefreshJob> logger)
     : ScheduledJob(leases, time, logger)
 {
     protected override string Name => "pki.crl.refresh";
-    protected override TimeSpan Period => TimeSpan.FromMinutes(5);
+    protected override TimeSpan Period => options.Value.CrlRefreshPeriod;
 
     protected override async Task RunOnceAsync(CancellationToken ct)
     {

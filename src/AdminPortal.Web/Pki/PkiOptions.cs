@@ -13,4 +13,6 @@ public sealed class PkiOptions
     [Range(1, 3650)] public int CertificateValidDays { get; set; } = 825;
     [Range(1, 3650)] public int CrlLifetimeDays { get; set; } = 30;
     public string DefaultKeyAlgorithm { get; set; } = "ecdsa-p256";
+    /// <summary>How often (once across instances) the CRLs are looked at and regenerated past half their lifetime.</summary>
+    [Range(typeof(TimeSpan), "00:00:01", "1.00:00:00")] public TimeSpan CrlRefreshPeriod { get; set; } = TimeSpan.FromMinutes(5);
 }

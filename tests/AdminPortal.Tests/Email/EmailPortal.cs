@@ -23,11 +23,7 @@ public sealed class EmailPortal : PortalApp
 
     public EmailPortal(int maxAttempts = 50) => _maxAttempts = maxAttempts;
 
-    private EmailPortal(EmailPortal other) : base(other.Database, other.DataDirectory) => (_maxAttempts, _first) = (other._maxAttempts, other._first ?? other);
-
-    /// <summary>The portal that made the data directory, for the ones made by <see cref="Another"/>.</summary>
-    private readonly EmailPortal? _first;
-    private bool _disposed;
+    private EmailPortal(EmailPortal other) : base(other.Database, other.DataDirectory) => _maxAttempts = other._maxAttempts;
 
     public string LogFile => Path.Combine(DataDirectory, $"portal-{GetHashCode():x}.log");
 
@@ -52,20 +48,6 @@ public sealed class EmailPortal : PortalApp
             ["Serilog:WriteTo:0:Name"] = "File",
             ["Serilog:WriteTo:0:Args:path"] = LogFile,
         }));
-    }
-
-    /// <summary>
-    /// The first portal deletes the data directory; one made by <see cref="Another"/> that outlives it has logged
-    /// into it since (its log file brought the directory back), so the last one out deletes it again.
-    /// </summary>
-    protected override void Dispose(bool disposing)
-    {
-        base.Dispose(disposing);
-        _disposed = true;
-        if (disposing && _first is { _disposed: true })
-        {
-            try { Directory.Delete(DataDirectory, true); } catch (IOException) { } catch (UnauthorizedAccessException) { }
-        }
     }
 
     public string Log()

@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using System.Net.Http.Headers;
 using AdminPortal.Data;
 using AdminPortal.Data.Operators;
@@ -36,6 +37,7 @@ public class PortalApp : WebApplicationFactory<Program>
         Database = Postgres.CreateDatabase("portal");
         DataDirectory = Path.Combine(Path.GetTempPath(), "adminportal-data-" + Guid.NewGuid().ToString("N")[..12]);
         Directory.CreateDirectory(DataDirectory);
+        DataDirectoryUsers.AddOrUpdate(DataDirectory, 1, (_, n) => n + 1);
     }
 
     /// <summary>A second portal on an existing database and data directory (a restart, or another instance).</summary>
@@ -43,10 +45,15 @@ public class PortalApp : WebApplicationFactory<Program>
     {
         Database = database;
         DataDirectory = dataDirectory;
-        _ownsDataDirectory = false;
+        DataDirectoryUsers.AddOrUpdate(DataDirectory, 1, (_, n) => n + 1);
     }
 
-    private readonly bool _ownsDataDirectory = true;
+    /// <summary>
+    /// How many portals use each data directory: the last one disposed deletes it. (Deleted by the first one, it
+    /// came back as soon as another still running wrote a checkpoint, a log line or a master key into it.)
+    /// </summary>
+    private static readonly ConcurrentDictionary<string, int> DataDirectoryUsers = new();
+    private int _released;
 
     /// <summary>Extra configuration for a subclass (settings are read before the host is built).</summary>
     protected virtual IEnumerable<KeyValuePair<string, string>> Settings() => [];
@@ -116,10 +123,16 @@ public class PortalApp : WebApplicationFactory<Program>
     protected override void Dispose(bool disposing)
     {
         base.Dispose(disposing);
-        if (disposing && _ownsDataDirectory)
+        if (!disposing || Interlocked.Exchange(ref _released, 1) == 1) return;
+        if (DataDirectoryUsers.AddOrUpdate(DataDirectory, 0, (_, n) => n - 1) > 0) return;
+        DataDirectoryUsers.TryRemove(new KeyValuePair<string, int>(DataDirectory, 0));
+        // The last portal on this database and data directory: its audit trail goes to the secrets scan.
+        SecretsScan.ScanArtifacts.DumpAuditEvents(Database, SuperuserConnectionString);
+        for (var attempt = 0; attempt < 3 && Directory.Exists(DataDirectory); attempt++)
         {
-            SecretsScan.ScanArtifacts.DumpAuditEvents(Database, SuperuserConnectionString);
-            try { Directory.Delete(DataDirectory, true); } catch (IOException) { }
+            try { Directory.Delete(DataDirectory, true); }
+            catch (IOException) { Thread.Sleep(100); } // a file written meanwhile ("directory not empty")
+            catch (UnauthorizedAccessException) { return; }
         }
     }
 }
