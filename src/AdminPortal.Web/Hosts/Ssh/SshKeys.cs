@@ -53,8 +53,9 @@ public sealed class SshKeys(IDbContextFactory<PortalDbContext> dbs, SecretProtec
             var type = KeyTypeOf(blob);
             return (material, $"{type} {Convert.ToBase64String(blob)} {comment}", type);
         }
-        catch (Exception e) when (e is Renci.SshNet.Common.SshException or ArgumentException or FormatException or InvalidOperationException
-                                      or NotSupportedException or System.Security.Cryptography.CryptographicException or IndexOutOfRangeException)
+        // A wrong passphrase on a legacy PEM key (CBC, unchecked padding) can decrypt to garbage that the DER reader
+        // rejects with whatever it meets (AsnContentException, overflow, ...): unreadable input, never a 500.
+        catch (Exception e) when (e is not (OperationCanceledException or OutOfMemoryException))
         {
             return null;
         }
