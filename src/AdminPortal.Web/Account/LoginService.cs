@@ -8,15 +8,27 @@ using Microsoft.EntityFrameworkCore;
 
 namespace AdminPortal.Web.Account;
 
-public enum LoginOutcome { Failed, LockedOut, NeedsSecondFactor, NeedsEnrolment, SignedIn }
+public enum LoginOutcome { Failed, LockedOut, NeedsSecondFactor, NeedsEnrolment, SignedIn, Throttled }
 
 /// <summary>
 /// The sign-in steps, each audited in the same transaction as Identity's own bookkeeping (failed-attempt
 /// counts, lockout, redeemed recovery codes). Runs within the HTTP request that sets the cookie.
 /// </summary>
-public sealed class LoginService(AuditedWork work, IHttpContextAccessor http)
+public sealed class LoginService(AuditedWork work, IHttpContextAccessor http, LoginThrottle throttle)
 {
-    public Task<LoginOutcome> PasswordAsync(string email, string password, CancellationToken ct) =>
+    /// <summary>The password step; refused without a look at the account once the client address has failed too often.</summary>
+    public async Task<LoginOutcome> PasswordAsync(string email, string password, CancellationToken ct)
+    {
+        var address = http.HttpContext?.Connection.RemoteIpAddress?.ToString();
+        if (throttle.RetryAfter(address) is not null) return LoginOutcome.Throttled;
+        var outcome = await CheckPasswordAsync(email, password, ct);
+        if (outcome is LoginOutcome.Failed or LoginOutcome.LockedOut && throttle.Failed(address))
+            await work.RecordAsync(new AuditEntry(new AuditActor("anonymous", "None", address), "operator.login.throttled",
+                $"address:{address ?? "unknown"}", new { reason = "too many failed sign-ins from this address" }, AuditOutcome.Failure), ct);
+        return outcome;
+    }
+
+    private Task<LoginOutcome> CheckPasswordAsync(string email, string password, CancellationToken ct) =>
         work.RunAsync<LoginOutcome>(async (sp, db, c) =>
         {
             // No account has such an address, and PostgreSQL would refuse it as a parameter (NUL).

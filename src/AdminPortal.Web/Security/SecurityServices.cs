@@ -102,6 +102,8 @@ public static class SecurityServices
         s.AddScoped<AuthenticationStateProvider, RevalidatingOperatorStateProvider>();
         s.AddCascadingAuthenticationState();
         s.AddScoped<LoginService>();
+        s.AddOptions<LoginThrottleOptions>().BindConfiguration(LoginThrottleOptions.Section);
+        s.AddSingleton<LoginThrottle>();
         s.AddScoped<EnrolmentService>();
         s.AddSingleton<ApiTokenService>();
         s.AddSingleton<ApiTokenCache>();

@@ -65,6 +65,8 @@ public class PortalApp : WebApplicationFactory<Program>
         builder.UseSetting("ConnectionStrings:PortalMigrations", SuperuserConnectionString);
         builder.UseSetting("Portal:DataDirectory", DataDirectory);
         builder.UseSetting("Portal:PublicUrl", "http://localhost");
+        // Every in-process request comes from one address: only LoginThrottleTests keep the per-address limit low.
+        builder.UseSetting("Portal:LoginThrottle:FailuresPerAddress", "1000000");
         // Added as a configuration source: UseSetting gives the parent keys empty values, which Serilog reads as sink names.
         var scanLog = SecretsScan.ScanArtifacts.LogSettings($"portal-{Database}").ToList();
         builder.ConfigureAppConfiguration(c => c.AddInMemoryCollection(scanLog!));
