@@ -35,15 +35,19 @@ for tool in dotnet-counters dotnet-gcdump; do
 done
 ulimit -n 20000
 
-log "building the driver (Release)"
-dotnet build "$ROOT/tests/load/CircuitLoad" -c Release -o "$WORK/driver" --nologo -v q >"$WORK/driver-build.log" 2>&1 || { cat "$WORK/driver-build.log"; exit 1; }
+DRIVER=${DRIVER:-} # DRIVER=DIR: the driver already built there (dotnet build tests/load/CircuitLoad -c Release -o DIR)
+if [[ -z $DRIVER ]]; then
+  log "building the driver (Release)"
+  DRIVER=$WORK/driver
+  dotnet build "$ROOT/tests/load/CircuitLoad" -c Release -o "$DRIVER" --nologo -v q >"$WORK/driver-build.log" 2>&1 || { cat "$WORK/driver-build.log"; exit 1; }
+fi
 prepare_portal
 ADMIN=$(cli token create --name load-admin --role Admin | tail -1)
 start_portal
 
 LOAD_BEFORE=$(cut -d' ' -f1-3 /proc/loadavg)
 STARTED=$(date -u '+%Y-%m-%d %H:%M UTC')
-"$WORK/driver/CircuitLoad" --portal "$PORTAL" --pid "$PORTAL_PID" --admin-token "$ADMIN" --tools "$TOOLS" --work "$WORK" \
+"$DRIVER/CircuitLoad" --portal "$PORTAL" --pid "$PORTAL_PID" --admin-token "$ADMIN" --tools "$TOOLS" --work "$WORK" \
   --circuits "$CIRCUITS" --users "$USERS" --parallel "$PARALLEL" --out "$WORK/circuits.md" &
 EXTRA_PIDS+=($!)
 rc=0; wait "${EXTRA_PIDS[-1]}" || rc=$?

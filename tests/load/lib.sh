@@ -69,13 +69,17 @@ api() { # METHOD PATH TOKEN [JSON]: prints the body, fails on a non-2xx status
   curl -fsS -X "$1" -H "Authorization: Bearer $3" -H 'Content-Type: application/json' ${4:+--data "$4"} "$PORTAL$2"
 }
 
-cli() { dotnet "$WORK/publish/AdminPortal.dll" "$@" 2>>"$WORK/cli.log"; }
+cli() { dotnet "$PUBLISH/AdminPortal.dll" "$@" 2>>"$WORK/cli.log"; }
 
 # Publishes the portal (Release), makes the cluster (production durability: fsync and synchronous_commit on), migrates
-# it with the CLI and sets PORTAL, PG_PORT and the portal's environment. MAX_CONNECTIONS overrides PostgreSQL's 200.
+# it with the CLI and sets PORTAL, PG_PORT and the portal's environment. MAX_CONNECTIONS overrides PostgreSQL's 200;
+# PUBLISHED=DIR runs a portal already published there (from this checkout) instead of publishing it again.
 prepare_portal() {
-  log "publishing the portal (Release)"
-  dotnet publish "$ROOT/src/AdminPortal.Web" -c Release -o "$WORK/publish" --nologo -v q >"$WORK/publish.log" 2>&1 || { cat "$WORK/publish.log"; return 1; }
+  PUBLISH=${PUBLISHED:-$WORK/publish}
+  if [[ -z ${PUBLISHED:-} ]]; then
+    log "publishing the portal (Release)"
+    dotnet publish "$ROOT/src/AdminPortal.Web" -c Release -o "$PUBLISH" --nologo -v q >"$WORK/publish.log" 2>&1 || { cat "$WORK/publish.log"; return 1; }
+  fi
   PORT=$(free_port) PG_PORT=$(free_port)
   log "starting a private PostgreSQL cluster on 127.0.0.1:$PG_PORT"
   PG_BIN=$(ls -d /usr/lib/postgresql/*/bin | sort -V | tail -1)
@@ -96,7 +100,7 @@ prepare_portal() {
 start_portal() {
   log "starting the portal on $PORTAL"
   # From its own folder, as deployed: the content root holds the published wwwroot (blazor.web.js, MudBlazor's assets).
-  (cd "$WORK/publish" && exec dotnet AdminPortal.dll) >"$WORK/portal.log" 2>&1 &
+  (cd "$PUBLISH" && exec dotnet AdminPortal.dll) >"$WORK/portal.log" 2>&1 &
   PORTAL_PID=$!
   wait_http "$PORTAL/healthz"
 }

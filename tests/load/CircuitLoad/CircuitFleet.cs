@@ -20,6 +20,9 @@ public sealed class CircuitFleet(IBrowserContext context, Uri portal, int expect
     public int Open => _open.Count;
     public int ConsoleErrors => _consoleErrors;
 
+    /// <summary>The first few console errors' texts, for the report.</summary>
+    public List<string> ConsoleSamples { get; } = [];
+
     /// <summary>Every host name resolves to the loopback address: nothing can leave the machine.</summary>
     public static string[] ChromiumArgs =>
         ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--disable-sync", "--no-first-run",
@@ -37,8 +40,8 @@ public sealed class CircuitFleet(IBrowserContext context, Uri portal, int expect
         }));
         var page = await context.NewPageAsync();
         page.SetDefaultTimeout(120_000);
-        page.Console += (_, m) => { if (m.Type == "error") Interlocked.Increment(ref _consoleErrors); };
-        page.PageError += (_, _) => Interlocked.Increment(ref _consoleErrors);
+        page.Console += (_, m) => { if (m.Type == "error") ConsoleError(m.Text); };
+        page.PageError += (_, e) => ConsoleError(e);
         if (track) lock (_open) _open.Add((page, op));
         return page;
     }
@@ -118,6 +121,12 @@ public sealed class CircuitFleet(IBrowserContext context, Uri portal, int expect
     {
         try { await page.GotoAsync("about:blank", new() { Timeout = 60_000 }); } catch (PlaywrightException) { }
         await page.CloseAsync();
+    }
+
+    private void ConsoleError(string text)
+    {
+        Interlocked.Increment(ref _consoleErrors);
+        lock (ConsoleSamples) if (ConsoleSamples.Count < 5) ConsoleSamples.Add(text.Split('\n')[0]);
     }
 
     private List<(IPage Page, LoadOperator Op)> Snapshot() { lock (_open) return [.. _open]; }

@@ -15,6 +15,7 @@ public sealed record MemorySample(string Moment, long RssBytes, long GcHeapBytes
 public sealed partial class PortalMemory(int pid, string tools, string work) : IDisposable
 {
     private Process? _counters;
+    private int _dumps;
     private readonly string _csv = Path.Combine(work, "counters.csv");
 
     [GeneratedRegex(@"^\s*([\d,]+)\s+GC Heap bytes", RegexOptions.Multiline)]
@@ -34,7 +35,7 @@ public sealed partial class PortalMemory(int pid, string tools, string work) : I
 
     public async Task<MemorySample> SampleAsync(string moment)
     {
-        var heap = await GcHeapAsync();
+        var heap = await GcHeapAsync(moment);
         await Task.Delay(2500); // a counters refresh after the collection
         var (active, connected) = Circuits();
         return new MemorySample(moment, Rss(), heap, active, connected);
@@ -56,15 +57,16 @@ public sealed partial class PortalMemory(int pid, string tools, string work) : I
         return (active, connected);
     }
 
-    /// <summary>Waits (up to 5 minutes) until Blazor holds no circuit; returns how long that took.</summary>
-    public async Task<TimeSpan> NoCircuitsAsync()
+    /// <summary>Waits (up to <paramref name="limit"/>) until Blazor holds no circuit; returns how long it waited.</summary>
+    public async Task<TimeSpan> NoCircuitsAsync(TimeSpan limit)
     {
         var sw = Stopwatch.StartNew();
-        while (Circuits().Active > 0 && sw.Elapsed < TimeSpan.FromMinutes(5)) await Task.Delay(1000);
+        while (Circuits().Active > 0 && sw.Elapsed < limit) await Task.Delay(1000);
         return sw.Elapsed;
     }
 
-    private async Task<long> GcHeapAsync()
+    /// <summary>The heap after a full GC; dotnet-gcdump's report (the biggest types) is kept as heap-N.txt in the work folder.</summary>
+    private async Task<long> GcHeapAsync(string moment)
     {
         var dump = Path.Combine(work, $"heap-{Guid.NewGuid():N}.gcdump");
         using (var collect = Run("dotnet-gcdump", ["collect", "-p", $"{pid}", "-o", dump]))
@@ -73,6 +75,7 @@ public sealed partial class PortalMemory(int pid, string tools, string work) : I
         var text = await report.StandardOutput.ReadToEndAsync();
         await ExitedAsync(report);
         File.Delete(dump);
+        await File.WriteAllTextAsync(Path.Combine(work, $"heap-{++_dumps}.txt"), moment + "\n" + text);
         var m = HeapBytes().Match(text);
         if (!m.Success) throw new InvalidOperationException("no heap total in dotnet-gcdump's report:\n" + text[..Math.Min(text.Length, 500)]);
         return long.Parse(m.Groups[1].Value.Replace(",", ""), CultureInfo.InvariantCulture);
