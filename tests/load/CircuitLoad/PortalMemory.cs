@@ -33,10 +33,12 @@ public sealed partial class PortalMemory(int pid, string tools, string work) : I
         long.Parse(File.ReadLines($"/proc/{pid}/status").First(l => l.StartsWith("VmRSS:", StringComparison.Ordinal)).Split(' ', StringSplitOptions.RemoveEmptyEntries)[1],
             CultureInfo.InvariantCulture) * 1024;
 
-    public async Task<MemorySample> SampleAsync(string moment)
+    /// <summary>Memory now; the circuit counts once they show <paramref name="circuits"/> (dotnet-counters writes every second), or after 15 s.</summary>
+    public async Task<MemorySample> SampleAsync(string moment, int circuits)
     {
         var heap = await GcHeapAsync(moment);
-        await Task.Delay(2500); // a counters refresh after the collection
+        var sw = Stopwatch.StartNew();
+        do await Task.Delay(1000); while (Circuits().Active != circuits && sw.Elapsed < TimeSpan.FromSeconds(15));
         var (active, connected) = Circuits();
         return new MemorySample(moment, Rss(), heap, active, connected);
     }

@@ -45,19 +45,19 @@ Log("warming up (not measured): every probe once over");
 await ProbeAllAsync();
 var idle = await ProbeAllAsync();
 await memory.NoCircuitsAsync(TimeSpan.FromSeconds(30)); // a closed page's circuit is mostly released at once; one left is counted
-var samples = new List<MemorySample> { await memory.SampleAsync("idle: no circuit (after the warm-up)") };
+var samples = new List<MemorySample> { await memory.SampleAsync("idle: no circuit (after the warm-up)", 0) };
 Log($"idle: {samples[^1]}");
 
 Log($"opening {circuits} circuits on the dashboard, {parallel} at a time");
 var sw = Stopwatch.StartNew();
 await fleet.OpenDashboardsAsync(fleetOps, parallel, ct);
 var openTime = sw.Elapsed;
-samples.Add(await memory.SampleAsync($"{fleet.Open} circuits on the dashboard"));
+samples.Add(await memory.SampleAsync($"{fleet.Open} circuits on the dashboard", fleet.Open));
 Log($"{samples[^1]}, errors {fleet.Errors.Count}");
 
 Log("every circuit to the VPN users list (navigation inside the circuit)");
 await fleet.ToUsersListAsync(parallel, ct);
-samples.Add(await memory.SampleAsync($"{fleet.Open} circuits on the VPN users list"));
+samples.Add(await memory.SampleAsync($"{fleet.Open} circuits on the VPN users list", fleet.Open));
 Log($"{samples[^1]}, errors {fleet.Errors.Count}");
 
 Log("probes with the circuits connected and idle");
@@ -80,7 +80,7 @@ Log($"search rounds: {rounds.Count}, errors {errors.Count}, console errors {cons
 Log("closing every page; waiting for the portal to let go of the circuits");
 await fleet.DisposeAsync();
 var released = await memory.NoCircuitsAsync(TimeSpan.FromMinutes(5)); // one not ended by its page is kept 3 minutes for a reconnect
-samples.Add(await memory.SampleAsync($"after the pages closed ({released.TotalSeconds:F0} s until every circuit was released)"));
+samples.Add(await memory.SampleAsync($"after the pages closed ({released.TotalSeconds:F0} s until every circuit was released)", 0));
 Log($"{samples[^1]}");
 Log("probes idle again (a second baseline, on a fully warmed portal)");
 var idleAfter = await ProbeAllAsync();
