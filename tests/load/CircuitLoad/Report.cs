@@ -22,7 +22,7 @@ public static class Report
         md.AppendLine("|---|---:|---:|---:|---:|---:|");
         foreach (var s in r.Samples)
         {
-            var n = s.Moment.StartsWith("after", StringComparison.Ordinal) || s == idle ? 0 : r.Circuits;
+            var n = s.Moment.StartsWith("after", StringComparison.Ordinal) || s == idle ? 0 : s.ActiveCircuits; // the circuits that did open
             md.AppendLine($"| {s.Moment} | {Mib(s.RssBytes)} | {Mib(s.GcHeapBytes)} | {s.ActiveCircuits} / {s.ConnectedCircuits} | " +
                           (n == 0 ? "| |" : $"{Kib((s.RssBytes - idle.RssBytes) / (double)n)} KiB | {Kib((s.GcHeapBytes - idle.GcHeapBytes) / (double)n)} KiB |"));
         }
