@@ -87,10 +87,10 @@ public sealed class RunCommandTests
         Assert.False(Directory.Exists(Path.Combine(data, "postgres")));
     }
 
-    internal static async Task WaitHealthyAsync(PortalProcess p, int port)
+    internal static async Task WaitHealthyAsync(PortalProcess p, int port, TimeSpan? timeout = null)
     {
         using var http = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{port}"), Timeout = TimeSpan.FromSeconds(5) };
-        var deadline = DateTime.UtcNow + StartTimeout;
+        var deadline = DateTime.UtcNow + (timeout ?? StartTimeout);
         while (DateTime.UtcNow < deadline)
         {
             try

@@ -41,7 +41,8 @@ public sealed class PortalInstance : IAsyncDisposable
         });
         try
         {
-            await RunCommandTests.WaitHealthyAsync(process, port);
+            // Generous: under the whole suite's load on two cores a cold start has taken over 45 s.
+            await RunCommandTests.WaitHealthyAsync(process, port, TimeSpan.FromSeconds(150));
         }
         catch
         {
