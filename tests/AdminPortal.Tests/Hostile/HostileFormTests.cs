@@ -68,6 +68,8 @@ public sealed class HostileFormTests : ComponentTest, IClassFixture<PortalApp>
     private async Task<string> FillAndSubmitAsync<T>(HostileCase c, string payload, string submit) where T : IComponent
     {
         var cut = Render<T>();
+        // A form loads its data first (the SMTP form its settings) and keeps its buttons disabled until then.
+        cut.WaitForAssertion(() => Assert.False(cut.Find($"[data-testid={submit}]").HasAttribute("disabled")), TimeSpan.FromSeconds(15));
         foreach (var (field, value) in c.Form!)
             await cut.InvokeAsync(() => Input(cut.Find($"[data-testid={field}]")).Change(value.Replace("$RAW", payload).Replace("${UNIQ}", Guid.NewGuid().ToString("N")[..8])));
         await cut.InvokeAsync(() => cut.Find($"[data-testid={submit}]").Click());

@@ -55,7 +55,7 @@ public sealed class HostileLab : IAsyncLifetime
         await CreatedAsync("/api/v1/vpn-users", new { name = "alice", email = "alice@example.test" });
         var passwd = Path.Combine(Folder, "passwd");
         await File.WriteAllTextAsync(passwd, "");
-        await CreatedAsync("/api/v1/mail-hosts", new { host = Values["HOST"], backend = "dovecot-passwd-file", passwdFile = passwd });
+        await CreatedAsync("/api/v1/mail-hosts", new { host = Values["HOST"], backend = "dovecot-passwd-file", passwdFile = passwd, homeTemplate = Folder + "/mail/%d/%n" });
         Values["MAILHOST"] = Values["HOST"];
         Values["VPNSERVER"] = "vs-" + Run;
         await CreatedAsync("/api/v1/vpn-servers", new { name = Values["VPNSERVER"], host = Values["HOST"], profile = "office", configDir = Folder + "/ovpn" });

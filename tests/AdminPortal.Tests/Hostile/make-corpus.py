@@ -111,6 +111,14 @@ for p in SHELL[:8]:
     add("injection", "POST /api/v1/runs test.echo text (reaches sshd)", "POST /api/v1/runs",
         '{"action":"test.echo","hosts":["${UHOST}"],"confirm":true,"parameters":{"text":$P}}', p, "stored", echo=True, shownOn=["/runs/${RESULT.id}"])
 
+# A mailbox password may hold any printable character: it is hashed by the portal and the passwd-file goes over stdin; the
+# display name may hold an apostrophe. Both reach the mail host's shell script (a real sshd, as root).
+for p in ["x'; touch ${CANARY}; echo 'pw", "$(touch ${CANARY}) long enough", "`touch ${CANARY}` long enough"]:
+    add("injection", "POST /api/v1/mailboxes password (reaches sshd)", "POST /api/v1/mailboxes",
+        '{"host":"${MAILHOST}","address":"m${UNIQ}@example.test","password":$P}', p, "stored")
+add("injection", "POST /api/v1/mailboxes displayName (reaches sshd)", "POST /api/v1/mailboxes",
+    '{"host":"${MAILHOST}","address":"m${UNIQ}@example.test","displayName":$P}', "O'Brien, d'Arc -- Jr.", "stored")
+
 # --- path traversal ---------------------------------------------------------------------------------------------------
 TRAV = ["..%2F..%2Fetc%2Fpasswd", "%2e%2e%2f%2e%2e%2fetc%2fpasswd", "..%252F..%252Fetc%252Fpasswd", "%2Fetc%2Fpasswd",
         "..%5C..%5Cwindows%5Cwin.ini", "x%0d%0aSet-Cookie:%20a=b"]
