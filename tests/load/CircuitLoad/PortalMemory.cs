@@ -47,6 +47,7 @@ public sealed partial class PortalMemory(int pid, string tools, string work) : I
     public (int Active, int Connected) Circuits()
     {
         int active = 0, connected = 0;
+        if (!File.Exists(_csv)) return (-1, -1); // dotnet-counters has not written its first values yet
         using var stream = new FileStream(_csv, FileMode.Open, FileAccess.Read, FileShare.ReadWrite);
         using var reader = new StreamReader(stream);
         while (reader.ReadLine() is { } line)
@@ -63,7 +64,7 @@ public sealed partial class PortalMemory(int pid, string tools, string work) : I
     public async Task<TimeSpan> NoCircuitsAsync(TimeSpan limit)
     {
         var sw = Stopwatch.StartNew();
-        while (Circuits().Active > 0 && sw.Elapsed < limit) await Task.Delay(1000);
+        while (Circuits().Active != 0 && sw.Elapsed < limit) await Task.Delay(1000);
         return sw.Elapsed;
     }
 
