@@ -20,7 +20,7 @@ public sealed class LoginService(AuditedWork work, IHttpContextAccessor http, Lo
     public async Task<LoginOutcome> PasswordAsync(string email, string password, CancellationToken ct)
     {
         var address = http.HttpContext?.Connection.RemoteIpAddress?.ToString();
-        if (throttle.RetryAfter(address) is not null) return LoginOutcome.Throttled;
+        if (throttle.IsLimited(address)) return LoginOutcome.Throttled;
         var outcome = await CheckPasswordAsync(email, password, ct);
         if (outcome is LoginOutcome.Failed or LoginOutcome.LockedOut && throttle.Failed(address))
             await work.RecordAsync(new AuditEntry(new AuditActor("anonymous", "None", address), "operator.login.throttled",

@@ -32,13 +32,10 @@ public sealed class LoginThrottle(IOptions<LoginThrottleOptions> options, TimePr
 
     private readonly ConcurrentDictionary<string, Window> _windows = new(StringComparer.Ordinal);
 
-    /// <summary>How long the address must wait, or null when it may try.</summary>
-    public TimeSpan? RetryAfter(string? address)
-    {
-        if (!_windows.TryGetValue(Key(address), out var w)) return null;
-        var left = w.Start + options.Value.Window - time.GetUtcNow();
-        return left > TimeSpan.Zero && Volatile.Read(ref w.Failures) >= options.Value.FailuresPerAddress ? left : null;
-    }
+    /// <summary>Whether the address has used up its failures for the current window.</summary>
+    public bool IsLimited(string? address) =>
+        _windows.TryGetValue(Key(address), out var w) && time.GetUtcNow() - w.Start < options.Value.Window
+        && Volatile.Read(ref w.Failures) >= options.Value.FailuresPerAddress;
 
     /// <summary>Counts a failed sign-in; true when this one reached the limit (the moment worth an audit event).</summary>
     public bool Failed(string? address)

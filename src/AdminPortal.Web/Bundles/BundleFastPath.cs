@@ -35,13 +35,12 @@ public static class BundleFastPath
 
     private static async Task<bool> TryServeAsync(HttpContext ctx, string name)
     {
-        string? header = ctx.Request.Headers.Authorization;
-        if (header is null || !header.StartsWith("Bearer ", StringComparison.OrdinalIgnoreCase)) return false;
+        if (ApiTokenAuthenticationHandler.BearerSecret(ctx.Request.Headers.Authorization) is not { } secret) return false;
         var query = ctx.Request.Query;
         if (query["profile"].Count > 1 || query["platform"].Count > 1) return false;
         var services = ctx.RequestServices;
         var ct = ctx.RequestAborted;
-        var token = await services.GetRequiredService<ApiTokenService>().AuthenticateAsync(header["Bearer ".Length..].Trim(), ct);
+        var token = await services.GetRequiredService<ApiTokenService>().AuthenticateAsync(secret, ct);
         if (token is null || !Permissions.Allows(Permissions.BundlesDeliver, token.Role)) return false;
         ctx.User = ApiTokenAuthenticationHandler.Principal(token);
         try

@@ -15,12 +15,15 @@ public sealed class ApiTokenAuthenticationHandler(
 
     protected override async Task<AuthenticateResult> HandleAuthenticateAsync()
     {
-        string? header = Request.Headers.Authorization;
-        if (header is null || !header.StartsWith("Bearer ", StringComparison.OrdinalIgnoreCase)) return AuthenticateResult.NoResult();
-        var token = await tokens.AuthenticateAsync(header["Bearer ".Length..].Trim(), Context.RequestAborted);
+        if (BearerSecret(Request.Headers.Authorization) is not { } secret) return AuthenticateResult.NoResult();
+        var token = await tokens.AuthenticateAsync(secret, Context.RequestAborted);
         if (token is null) return AuthenticateResult.Fail("The API token is unknown or revoked.");
         return AuthenticateResult.Success(new AuthenticationTicket(Principal(token), SchemeName));
     }
+
+    /// <summary>The secret of an <c>Authorization: Bearer ...</c> header, or null for any other header.</summary>
+    public static string? BearerSecret(string? header) =>
+        header is not null && header.StartsWith("Bearer ", StringComparison.OrdinalIgnoreCase) ? header["Bearer ".Length..].Trim() : null;
 
     /// <summary>Who a token's requests are made by (also for the bundle fast path, which authenticates by itself).</summary>
     public static ClaimsPrincipal Principal(ApiTokenInfo token) => new(new ClaimsIdentity(
