@@ -10,8 +10,8 @@
 # (fsync on), creates an Admin API token with the CLI, then runs the driver (tests/load/CircuitLoad, Playwright):
 # it issues USERS VPN users through the API, makes CIRCUITS + 1 operators the way people do (invited through the API,
 # setup link with a password, TOTP enrolment, then a real login: password and code; roles in turn Helpdesk,
-# SecurityLead, Admin), and gives each its own browser context in one headless Chromium, that is its own session
-# and circuit. Each circuit opens the dashboard (interactive, showing the operator count), then navigates inside the
+# SecurityLead, Admin), and gives each its own page (its own host name, so its own session cookie and circuit), 25 pages
+# to a browser context (a context is one network profile with a 256-socket pool), in one headless Chromium. Each circuit opens the dashboard (interactive, showing the operator count), then navigates inside the
 # circuit to the VPN users list (25 rows of USERS). The portal's memory is read from outside: RSS from /proc, the
 # live managed heap with dotnet-gcdump (a full blocking GC first), and Blazor's own circuit counts (the meter
 # Microsoft.AspNetCore.Components.Server.Circuits, through dotnet-counters). Probes idle, with the circuits

@@ -5,15 +5,24 @@ using Microsoft.Playwright;
 namespace AdminPortal.Load;
 
 /// <summary>
-/// One page per operator, that is one Blazor Server circuit each, in one browser context. Each operator reaches the
-/// portal under a host name of its own (op-N.example.com, all mapped to the portal's loopback address inside
-/// Chromium), so each page sends only its operator's session cookie, and the pages, being of one site, can share a
-/// few renderer processes (one context per operator would cost a renderer process each: about 80 MB per page).
+/// One page per operator, that is one Blazor Server circuit each, PagesPerContext pages to a browser context. Each
+/// operator reaches the portal under a host name of its own (op-N.example.com, all mapped to the portal's loopback
+/// address inside Chromium), so each page sends only its operator's session cookie, and the pages of a context, being
+/// of one site, can share a few renderer processes (one context per operator would cost a renderer process each:
+/// about 80 MB per page). Several contexts, because a context is one network profile, and Chromium keeps at most 256
+/// sockets in a profile's pool, WebSockets included: with every circuit's WebSocket plus the pages' keep-alive
+/// connections in one context, the last few of 200 pages waited for a socket and never became interactive.
 /// Every step checks what the page shows, so a circuit that did not start or render counts as an error.
 /// </summary>
-public sealed class CircuitFleet(IBrowserContext context, Uri portal, int expectedOperators, int expectedUsers, string work) : IAsyncDisposable
+public sealed class CircuitFleet(IBrowser browser, Uri portal, int expectedOperators, int expectedUsers, string work) : IAsyncDisposable
 {
+    /// <summary>Pages in one browser context: their WebSockets and keep-alive connections stay well within its 256-socket pool.</summary>
+    public const int PagesPerContext = 25;
     private readonly List<(IPage Page, LoadOperator Op)> _open = [];
+    private readonly List<IBrowserContext> _contexts = [];
+    private readonly SemaphoreSlim _contextLock = new(1, 1);
+    private int _pagesCreated;
+    private IBrowserContext? _probeContext;
     private int _consoleErrors;
     private int _round;
     public List<string> Errors { get; } = [];
@@ -34,6 +43,7 @@ public sealed class CircuitFleet(IBrowserContext context, Uri portal, int expect
 
     public async Task<IPage> NewPageAsync(LoadOperator op, bool track = true)
     {
+        var context = await ContextForAsync(track);
         await context.AddCookiesAsync(op.Session.GetCookies(portal).Select(c => new Cookie
         {
             Name = c.Name, Value = c.Value, Url = Url(op, "/"), HttpOnly = c.HttpOnly, Secure = c.Secure, SameSite = SameSiteAttribute.Strict,
@@ -45,6 +55,22 @@ public sealed class CircuitFleet(IBrowserContext context, Uri portal, int expect
         if (track) lock (_open) _open.Add((page, op));
         return page;
     }
+
+    /// <summary>The fleet's pages fill contexts PagesPerContext at a time; the probe's pages have a context of their own.</summary>
+    private async Task<IBrowserContext> ContextForAsync(bool track)
+    {
+        await _contextLock.WaitAsync();
+        try
+        {
+            if (!track) return _probeContext ??= await NewContextAsync();
+            if (_pagesCreated++ % PagesPerContext == 0) _contexts.Add(await NewContextAsync());
+            return _contexts[^1];
+        }
+        finally { _contextLock.Release(); }
+    }
+
+    private async Task<IBrowserContext> NewContextAsync() =>
+        await browser.NewContextAsync(new BrowserNewContextOptions { ViewportSize = new() { Width = 1280, Height = 800 } });
 
     /// <summary>Opens the dashboard in a circuit and waits until it is interactive and shows the operator count.</summary>
     public async Task OpenDashboardsAsync(IReadOnlyList<LoadOperator> ops, int parallel, CancellationToken ct) =>
@@ -114,6 +140,9 @@ public sealed class CircuitFleet(IBrowserContext context, Uri portal, int expect
             await ClosePageAsync(o.Page);
         });
         lock (_open) _open.Clear();
+        foreach (var c in _contexts) await c.CloseAsync();
+        _contexts.Clear();
+        _pagesCreated = 0;
     }
 
     /// <summary>Leaves the page first: its unload tells the portal to end the circuit at once.</summary>

@@ -36,8 +36,7 @@ await using var browser = await playwright.Chromium.LaunchAsync(new BrowserTypeL
 {
     ExecutablePath = "/usr/bin/chromium", Headless = true, Args = CircuitFleet.ChromiumArgs,
 });
-await using var context = await browser.NewContextAsync(new BrowserNewContextOptions { ViewportSize = new() { Width = 1280, Height = 800 } });
-var fleet = new CircuitFleet(context, portalUrl, ops.Length, users, work);
+var fleet = new CircuitFleet(browser, portalUrl, ops.Length, users, work);
 var probes = new Probes(portal, prober, fleet);
 async Task<Latencies[]> ProbeAllAsync() => [await probes.HealthAsync(200, ct), await probes.DashboardHtmlAsync(40, ct), await probes.NewCircuitAsync(5)];
 
