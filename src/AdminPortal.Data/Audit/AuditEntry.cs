@@ -1,3 +1,6 @@
+using System.Collections;
+using System.Collections.Concurrent;
+using System.Reflection;
 using System.Text.Json;
 
 namespace AdminPortal.Data.Audit;
@@ -31,9 +34,27 @@ public sealed record AuditEntry(
     {
         if (Details is null) return "{}";
         var json = JsonSerializer.Serialize(Details, Json);
+        var type = Details.GetType();
+        if (GuardedShapes.ContainsKey(type)) return json;
         using var doc = JsonDocument.Parse(json);
         Guard(doc.RootElement);
+        // A flat type (scalar properties only) always has the same names, so once checked it is checked for good;
+        // anything with nested objects, dictionaries or JSON is checked every time.
+        if (IsFlat(type)) GuardedShapes.TryAdd(type, true);
         return json;
+    }
+
+    private static readonly ConcurrentDictionary<Type, bool> GuardedShapes = new();
+
+    private static bool IsFlat(Type type) =>
+        !type.IsPrimitive && type != typeof(string) && !typeof(IEnumerable).IsAssignableFrom(type) && type.GetFields(BindingFlags.Public | BindingFlags.Instance).Length == 0
+        && type.GetProperties(BindingFlags.Public | BindingFlags.Instance).All(p => IsScalar(p.PropertyType));
+
+    private static bool IsScalar(Type t)
+    {
+        t = Nullable.GetUnderlyingType(t) ?? t;
+        return t.IsPrimitive || t.IsEnum || t == typeof(string) || t == typeof(decimal) || t == typeof(Guid)
+            || t == typeof(DateTime) || t == typeof(DateTimeOffset) || t == typeof(TimeSpan) || t == typeof(DateOnly);
     }
 
     private static bool IsSecretName(string name)

@@ -26,8 +26,19 @@ public sealed class AuditBatcher : IAsyncDisposable
 
     private const string ProfileQuery = """SELECT "Id", "MaterialVersion" FROM vpn_profiles WHERE "Id" = ANY($1)""";
 
-    private sealed record Pending(AuditEntry Entry, string Details, Guid? ActiveCertificate, ProfileStamp? Profile, CancellationToken Ct,
-        TaskCompletionSource<bool> Done);
+    /// <summary>One queued event. A class compared by reference: hashing records would hash every string of the event.</summary>
+    private sealed class Pending(AuditEntry entry, string details, Guid? activeCertificate, ProfileStamp? profile, CancellationToken ct)
+    {
+        public AuditEntry Entry { get; } = entry;
+        public string Details { get; } = details;
+        public Guid? ActiveCertificate { get; } = activeCertificate;
+        public ProfileStamp? Profile { get; } = profile;
+        public CancellationToken Ct { get; } = ct;
+        public TaskCompletionSource<bool> Done { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+        /// <summary>Set by the batch: the event is in its transaction (the certificate was active, the profile at its version).</summary>
+        public bool Written { get; set; }
+    }
 
     private readonly Channel<Pending> _queue = Channel.CreateUnbounded<Pending>();
     private readonly NpgsqlDataSource _db;
@@ -54,7 +65,7 @@ public sealed class AuditBatcher : IAsyncDisposable
     public Task<bool> AppendAsync(AuditEntry entry, Guid? activeCertificate, CancellationToken ct, ProfileStamp? profile = null)
     {
         // Serialized (and a secret refused) here, in the caller, rather than failing a whole batch; and only once.
-        var pending = new Pending(entry, entry.DetailsJson(), activeCertificate, profile, ct, new(TaskCreationOptions.RunContinuationsAsynchronously));
+        var pending = new Pending(entry, entry.DetailsJson(), activeCertificate, profile, ct);
         if (!_queue.Writer.TryWrite(pending)) throw new ObjectDisposedException(nameof(AuditBatcher));
         return pending.Done.Task.WaitAsync(ct);
     }
@@ -73,8 +84,8 @@ public sealed class AuditBatcher : IAsyncDisposable
             if (batch.Count == 0) continue;
             try
             {
-                var written = await WriteAsync(batch);
-                foreach (var p in batch) p.Done.TrySetResult(written.Contains(p));
+                await WriteAsync(batch);
+                foreach (var p in batch) p.Done.TrySetResult(p.Written);
             }
             catch (Exception e)
             {
@@ -85,7 +96,7 @@ public sealed class AuditBatcher : IAsyncDisposable
         }
     }
 
-    private async Task<HashSet<Pending>> WriteAsync(List<Pending> batch)
+    private async Task WriteAsync(List<Pending> batch)
     {
         // Four round trips a batch (check, lock, insert, commit): on a loaded machine each costs a scheduling delay.
         // The commit waits for the disk with the chain lock held, once per batch; that is what makes it durable.
@@ -93,15 +104,17 @@ public sealed class AuditBatcher : IAsyncDisposable
         await using var tx = await conn.BeginTransactionAsync();
         var active = await ActiveAsync(conn, tx, batch);
         var versions = await VersionsAsync(conn, tx, batch);
-        var written = batch.Where(p => (p.ActiveCertificate is not { } id || active.Contains(id))
-            && (p.Profile is not { } stamp || (versions.TryGetValue(stamp.Id, out var v) && v == stamp.Version))).ToHashSet();
-        if (written.Count > 0)
+        var appended = new List<Pending>(batch.Count);
+        foreach (var p in batch)
         {
-            var appended = batch.Where(written.Contains).ToList();
-            await _log.AppendManyAsync(conn, tx, [.. appended.Select(p => p.Entry)], CancellationToken.None, [.. appended.Select(p => p.Details)]);
+            p.Written = false;
+            if ((p.ActiveCertificate is not { } id || active.Contains(id))
+                && (p.Profile is not { } stamp || (versions.TryGetValue(stamp.Id, out var v) && v == stamp.Version))) appended.Add(p);
         }
+        if (appended.Count > 0)
+            await _log.AppendManyAsync(conn, tx, [.. appended.Select(p => p.Entry)], CancellationToken.None, [.. appended.Select(p => p.Details)]);
         await tx.CommitAsync();
-        return written;
+        foreach (var p in appended) p.Written = true; // only once the commit returned
     }
 
     private static async Task<HashSet<Guid>> ActiveAsync(NpgsqlConnection conn, NpgsqlTransaction tx, List<Pending> batch)

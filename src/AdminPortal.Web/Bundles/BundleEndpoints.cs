@@ -77,7 +77,7 @@ public static class BundleEndpoints
         return app;
     }
 
-    internal static IResult File(BundleFile f) => new NoStore(TypedResults.File(f.Content, f.ContentType, f.FileName));
+    internal static IResult File(BundleFile f) => new Download(f);
 
     internal static string? Passphrase(HttpContext http) => http.Request.Headers[PassphraseHeader].ToString() is { Length: > 0 } p ? p : null;
 
@@ -107,6 +107,24 @@ public static class BundleEndpoints
     }
 
     private static IResult Html(string html, int status) => new NoStore(Results.Content(html, "text/html; charset=utf-8", statusCode: status));
+
+    /// <summary>
+    /// A generated file as an attachment that no cache keeps: the headers TypedResults.File wrote (type, length,
+    /// Content-Disposition with filename and filename*), plus Cache-Control: no-store, without its range and
+    /// conditional-request machinery, which a file made for one request never uses.
+    /// </summary>
+    private sealed class Download(BundleFile f) : IResult
+    {
+        public Task ExecuteAsync(HttpContext http)
+        {
+            var r = http.Response;
+            r.Headers.CacheControl = "no-store";
+            r.ContentType = f.ContentType;
+            r.ContentLength = f.Content.Length;
+            r.Headers.ContentDisposition = f.Disposition;
+            return r.Body.WriteAsync(f.Content).AsTask();
+        }
+    }
 
     /// <summary>Keys and links must not sit in a cache.</summary>
     private sealed class NoStore(IResult inner) : IResult

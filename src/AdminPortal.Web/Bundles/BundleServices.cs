@@ -9,6 +9,7 @@ public static class BundleServices
         s.AddSingleton<VpnProfileService>();
         s.AddSingleton<BundleBuilder>();
         s.AddSingleton<BundleMaterial>();
+        s.AddSingleton<BuiltBundleCache>();
         s.AddSingleton<BundleDownloads>();
         s.AddSingleton<DownloadLinks>();
         s.AddSingleton<LinkGuard>();

@@ -3,7 +3,24 @@ using System.Text;
 
 namespace AdminPortal.Web.Bundles;
 
-public sealed record BundleFile(string FileName, string ContentType, byte[] Content);
+public sealed record BundleFile(string FileName, string ContentType, byte[] Content)
+{
+    /// <summary>The Content-Disposition of the download (attachment, with the name as filename and filename*).</summary>
+    public string Disposition
+    {
+        get
+        {
+            if (field is null)
+            {
+                var cd = new Microsoft.Net.Http.Headers.ContentDispositionHeaderValue("attachment");
+                cd.SetHttpFileName(FileName);
+                field = cd.ToString();
+            }
+            return field;
+        }
+        init;
+    }
+}
 
 /// <summary>What the end user's README needs to know.</summary>
 public sealed record BundleFacts(string UserName, string ProfileName, string Server, DateTimeOffset CertificateExpires, string HelpdeskContact, bool KeyHasPassphrase);

@@ -58,6 +58,7 @@ public sealed class BundleDownloadAuditTests(PortalApp app) : IClassFixture<Port
         var user = await UserAsync();
         var first = await DownloadAsync(user);
         Assert.Equal(HttpStatusCode.OK, first.Status);
+        Assert.Equal(first.Body, (await DownloadAsync(user)).Body); // the finished file, kept encrypted, served again
         var before = await LatestSequenceAsync();
 
         Assert.Equal(HttpStatusCode.OK, (await _admin.PostAsync($"/api/v1/vpn-users/{user}/renew", null)).StatusCode);
