@@ -67,7 +67,9 @@ public sealed class AuditBatcher : IAsyncDisposable
         // Serialized (and a secret refused) here, in the caller, rather than failing a whole batch; and only once.
         var pending = new Pending(entry, entry.DetailsJson(), activeCertificate, profile, ct);
         if (!_queue.Writer.TryWrite(pending)) throw new ObjectDisposedException(nameof(AuditBatcher));
-        return pending.Done.Task.WaitAsync(ct);
+        // Not WaitAsync(ct): a request whose client went away waits for its batch (a few milliseconds) rather than
+        // every download paying for a cancellation registration; a batch skips a caller cancelled before it starts.
+        return pending.Done.Task;
     }
 
     private async Task WriteLoopAsync()

@@ -107,9 +107,9 @@ public static class Pipeline
     {
         app.UseProxyForwarding();
         app.UseExceptionHandler();
-        app.UseWhen(ctx => ctx.Request.Path.StartsWithSegments("/api"), api => api.UseStatusCodePages());
         app.UseSecurityHeaders();
-        app.UseBundleFastPath(); // a bundle fetched with a token: the same checks, without the rest of the pipeline
+        app.UseBundleFastPath(); // a bundle fetched with a token: the same checks, without the rest of the pipeline (it answers only successes)
+        app.UseWhen(ctx => ctx.Request.Path.StartsWithSegments("/api"), api => api.UseStatusCodePages());
         app.UseSerilogRequestLogging(o => o.GetLevel = (ctx, _, ex) =>
             ex is not null || ctx.Response.StatusCode >= 500 ? Serilog.Events.LogEventLevel.Error : Serilog.Events.LogEventLevel.Debug);
         app.UseAuthentication();

@@ -20,6 +20,7 @@ public static class SecurityServices
     public static WebApplicationBuilder AddPortalSecurity(this WebApplicationBuilder builder)
     {
         var s = builder.Services;
+        builder.WebHost.ConfigureKestrel(k => k.AddServerHeader = false); // no "Server: Kestrel" to fingerprint the portal by
         s.AddHttpContextAccessor();
         s.AddAuthentication(o =>
             {
