@@ -76,7 +76,7 @@ free_port() {
   local p
   for _ in $(seq 1 50); do
     p=$((20000 + RANDOM % 20000))
-    ss -ltnH "sport = :$p" | grep -q . || { echo "$p"; return 0; }
+    ss -tanH "( sport = :$p or dport = :$p )" | grep -q . || { echo "$p"; return 0; } # in no state at all: a TIME_WAIT from an earlier run blocks a bind too
   done
   return 1
 }
