@@ -38,6 +38,9 @@ public class PortalApp : WebApplicationFactory<Program>
         DataDirectory = Path.Combine(Path.GetTempPath(), "adminportal-data-" + Guid.NewGuid().ToString("N")[..12]);
         Directory.CreateDirectory(DataDirectory);
         DataDirectoryUsers.AddOrUpdate(DataDirectory, 1, (_, n) => n + 1);
+        // Who made it: a folder left behind after a run names the test that never disposed its portal.
+        File.WriteAllLines(Path.Combine(DataDirectory, "made-by.txt"),
+            Environment.StackTrace.Split('\n').Where(l => l.Contains("AdminPortal.Tests.", StringComparison.Ordinal) && !l.Contains(".PortalApp..ctor", StringComparison.Ordinal)));
     }
 
     /// <summary>A second portal on an existing database and data directory (a restart, or another instance).</summary>
