@@ -22,6 +22,8 @@ public sealed class RunCommandTests
             Assert.Contains("/account/setup/", await first.WaitForLineAsync(l => l.Contains("/account/setup/"), StartTimeout));
             await WaitHealthyAsync(first, port);
             Assert.Contains("Created a private PostgreSQL cluster", first.StdOut);
+            using (var http = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{port}") })
+                Assert.False((await http.GetAsync("/healthz")).Headers.Contains("Server"), "the real server (Kestrel) must not name itself");
             var postmaster = PostmasterPid(pgData);
             Assert.True(IsAlive(postmaster));
             await using (var conn = await SuperuserAsync(data, pgData))
