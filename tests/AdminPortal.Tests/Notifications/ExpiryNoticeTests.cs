@@ -12,7 +12,7 @@ namespace AdminPortal.Tests.Notifications;
 /// Certificate expiry notices under a clock the test moves: 30, 7 and 1 days before, to the user and to every Admin, each
 /// once; delivered by the real smtp-sink, also when it was down and the portal restarted; never twice with two instances.
 /// </summary>
-public sealed class ExpiryNoticeTests : IAsyncDisposable
+public sealed class ExpiryNoticeTests : IAsyncLifetime // xunit 2 disposes a test class through IAsyncLifetime, not IAsyncDisposable
 {
     private readonly FakeTimeProvider _clock = new(DateTimeOffset.UtcNow);
     private readonly List<NoticePortal> _portals = [];
@@ -129,7 +129,9 @@ public sealed class ExpiryNoticeTests : IAsyncDisposable
         }
     }
 
-    public async ValueTask DisposeAsync()
+    public Task InitializeAsync() => Task.CompletedTask;
+
+    public async Task DisposeAsync()
     {
         foreach (var p in Enumerable.Reverse(_portals)) await p.DisposeAsync();
         if (_sink is not null) await _sink.DisposeAsync();
