@@ -47,7 +47,8 @@ public sealed record AuditEntry(
     private static readonly ConcurrentDictionary<Type, bool> GuardedShapes = new();
 
     private static bool IsFlat(Type type) =>
-        !type.IsPrimitive && type != typeof(string) && !typeof(IEnumerable).IsAssignableFrom(type) && type.GetFields(BindingFlags.Public | BindingFlags.Instance).Length == 0
+        !type.IsPrimitive && type != typeof(string) && !typeof(IEnumerable).IsAssignableFrom(type)
+        && type.GetFields(BindingFlags.Public | BindingFlags.Instance).Length == 0
         && type.GetProperties(BindingFlags.Public | BindingFlags.Instance).All(p => IsScalar(p.PropertyType));
 
     private static bool IsScalar(Type t)
