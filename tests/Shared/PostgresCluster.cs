@@ -93,9 +93,7 @@ public sealed class PostgresCluster : IDisposable
     /// <summary>Fast shutdown by the postmaster's PID, then the files go.</summary>
     public void Dispose()
     {
-        var pidFile = Path.Combine(_pgData, "postmaster.pid");
-        if (File.Exists(pidFile) && int.TryParse(File.ReadLines(pidFile).First(), out var pid))
-            Processes.Stop(pid, "INT");
+        if (PostmasterPid() is { } pid) Processes.Stop(pid, "INT"); // alive, not a stale pid file's number
         try { Directory.Delete(Root, recursive: true); } catch (IOException) { } catch (UnauthorizedAccessException) { }
     }
 

@@ -23,7 +23,7 @@ public sealed class HostsOptions
     /// A run whose instance has not renewed its lease for this long (killed, crashed, cut off from the database) is marked
     /// interrupted by any instance; live instances renew every quarter of it.
     /// </summary>
-    public TimeSpan RunLeaseTimeout { get; set; } = TimeSpan.FromMinutes(2);
+    [Range(typeof(TimeSpan), "00:00:01", "1.00:00:00")] public TimeSpan RunLeaseTimeout { get; set; } = TimeSpan.FromMinutes(2);
 
     /// <summary>Output kept per host in the database; the rest is counted and hashed.</summary>
     [Range(1024, 64 * 1024 * 1024)] public int MaxStoredOutputBytes { get; set; } = 1024 * 1024;

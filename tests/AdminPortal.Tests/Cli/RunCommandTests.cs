@@ -108,7 +108,7 @@ public sealed class RunCommandTests
             {
                 // slow answer; try again
             }
-            if (p.StdErr.Length > 0 && p.StdErr.Contains("Unhandled exception")) break;
+            if (p.StdErr.Contains("Unhandled exception") || p.StdErr.Contains("cannot start")) break;
             await Task.Delay(200);
         }
         throw new TimeoutException($"/healthz on port {port} never answered Healthy.\nstdout:\n{p.StdOut}\nstderr:\n{p.StdErr}");

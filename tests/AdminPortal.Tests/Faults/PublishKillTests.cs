@@ -35,11 +35,11 @@ public sealed class PublishKillTests(VpnServerLab lab, ITestOutputHelper output)
             Assert.True(started.StatusCode == HttpStatusCode.Accepted, await started.Content.ReadAsStringAsync());
             runId = (await started.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("runId").GetGuid();
             // In the middle: the run is on the host and its first step has made the configuration directory.
-            for (var waited = 0; ; waited += 20)
+            for (var waited = System.Diagnostics.Stopwatch.StartNew(); ;)
             {
                 var run = await first.Http.GetFromJsonAsync<JsonElement>($"/api/v1/runs/{runId}");
                 if (SshLab.Host(run, hostName).GetProperty("status").GetString() == "running" && Directory.Exists(host.ConfigDir)) break;
-                Assert.True(waited < 60_000 && run.GetProperty("status").GetString() is "queued" or "running", $"never caught running: {run}");
+                Assert.True(waited.Elapsed < TimeSpan.FromSeconds(60) && run.GetProperty("status").GetString() is "queued" or "running", $"never caught running: {run}");
                 await Task.Delay(20);
             }
             await first.KillAsync();

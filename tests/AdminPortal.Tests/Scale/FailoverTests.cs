@@ -43,7 +43,7 @@ public sealed class FailoverTests(ITestOutputHelper output)
             };
             var url = new Uri($"http://127.0.0.1:{PostgresCluster.FreePort()}");
             await using var portal = PortalProcess.Start([], new Dictionary<string, string>(env) { ["ASPNETCORE_URLS"] = url.ToString().TrimEnd('/') });
-            await TwoPortals.WaitHealthyAsync(portal, url);
+            await RunCommandTests.WaitHealthyAsync(portal, url.Port, TwoPortals.StartTimeout);
             var cli = await PortalProcess.RunAsync(env, "token", "create", "--name", "failover", "--role", Roles.Admin);
             Assert.True(cli.ExitCode == 0, cli.StdErr);
             using var admin = TwoPortals.TokenClient(url, cli.StdOutLines[^1].Trim());
@@ -53,7 +53,7 @@ public sealed class FailoverTests(ITestOutputHelper output)
             await CaughtUpAsync(primary.Port, standby.Port);
 
             // The primary crashes; until the standby is promoted there is no server that takes writes.
-            Processes.Stop(StandbyCluster.PostmasterPid(primary.DataDirectory), "QUIT", waitMs: 30_000);
+            primary.Stop("QUIT");
             var clock = Stopwatch.StartNew();
             var during = await IssueAsync(admin, "during.failover");
             output.WriteLine($"with no primary: {(int)during.StatusCode} {await during.Content.ReadAsStringAsync()}");

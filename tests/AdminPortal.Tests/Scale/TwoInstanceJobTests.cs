@@ -61,7 +61,6 @@ public sealed partial class TwoInstanceJobTests(ITestOutputHelper output)
         }
         var byInstance = claims.GroupBy(c => c.Instance).Select(g => $"{g.Key}: {g.Count()}").ToList();
         output.WriteLine("claims by instance: " + string.Join(", ", byInstance));
-        Assert.InRange(byInstance.Count, 1, 2);
 
         // The checkpoint job's runs and their effects, one for one (a run cut short by the stop signs nothing).
         var checkpointRuns = claims.Count(c => c.Job == "audit.checkpoint");

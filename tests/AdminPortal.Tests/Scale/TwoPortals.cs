@@ -18,7 +18,7 @@ public sealed class TwoPortals : IAsyncDisposable
     /// <summary>The test classes that start two portal processes run one after the other (the machine has two cores).</summary>
     public const string Collection = "Two portal processes";
 
-    private static readonly TimeSpan StartTimeout = TimeSpan.FromSeconds(180);
+    internal static readonly TimeSpan StartTimeout = TimeSpan.FromSeconds(180);
 
     public string Database { get; }
     public string DataDirectory { get; }
@@ -57,7 +57,7 @@ public sealed class TwoPortals : IAsyncDisposable
         {
             portals.A = PortalProcess.Start([], portals.Env(portals.UrlA));
             portals.B = PortalProcess.Start([], portals.Env(portals.UrlB));
-            await Task.WhenAll(WaitHealthyAsync(portals.A, portals.UrlA), WaitHealthyAsync(portals.B, portals.UrlB));
+            await Task.WhenAll(RunCommandTests.WaitHealthyAsync(portals.A, portals.UrlA.Port, StartTimeout), RunCommandTests.WaitHealthyAsync(portals.B, portals.UrlB.Port, StartTimeout));
             return portals;
         }
         catch
@@ -108,27 +108,6 @@ public sealed class TwoPortals : IAsyncDisposable
         A.Terminate();
         B.Terminate();
         await Task.WhenAll(A.WaitForExitAsync(TimeSpan.FromSeconds(30)), B.WaitForExitAsync(TimeSpan.FromSeconds(30)));
-    }
-
-    internal static async Task WaitHealthyAsync(PortalProcess p, Uri url)
-    {
-        using var http = new HttpClient { BaseAddress = url, Timeout = TimeSpan.FromSeconds(5) };
-        var deadline = DateTime.UtcNow + StartTimeout;
-        while (DateTime.UtcNow < deadline)
-        {
-            try
-            {
-                var r = await http.GetAsync("/healthz");
-                if (r.StatusCode == HttpStatusCode.OK) return;
-            }
-            catch (Exception e) when (e is HttpRequestException or TaskCanceledException)
-            {
-                // not listening yet, or slow
-            }
-            if (p.StdErr.Contains("Unhandled exception") || p.StdErr.Contains("cannot start")) break;
-            await Task.Delay(300);
-        }
-        throw new TimeoutException($"/healthz on {url} never answered.\nstdout:\n{p.StdOut}\nstderr:\n{p.StdErr}");
     }
 
     public async ValueTask DisposeAsync()

@@ -24,7 +24,7 @@ public sealed class RunLeases(IDbContextFactory<PortalDbContext> dbs, AuditedWor
         "Interrupted: the portal instance running this stopped before it finished (killed, crashed or cut off from the database). " +
         "What it did on the host is unknown: check the host, then run it again.";
 
-    private TimeSpan Timeout => options.Value.RunLeaseTimeout < TimeSpan.FromSeconds(1) ? TimeSpan.FromSeconds(1) : options.Value.RunLeaseTimeout;
+    private TimeSpan Timeout => options.Value.RunLeaseTimeout; // at least 1 s: validated at start
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
@@ -88,7 +88,7 @@ public sealed class RunLeases(IDbContextFactory<PortalDbContext> dbs, AuditedWor
         {
             action = run.Action, owner = run.Owner, lastHeartbeat = run.HeartbeatAt ?? run.CreatedAt, markedBy = Instance,
             hosts = hosts.Select(h => new { host = h.HostName, status = h.Status }),
-            parameters = System.Text.Json.JsonDocument.Parse(run.ParametersJson).RootElement,
+            parameters = System.Text.Json.JsonSerializer.Deserialize<System.Text.Json.JsonElement>(run.ParametersJson) /* no pooled document left undisposed */,
         }, AuditOutcome.Failure));
     }, ct);
 }
