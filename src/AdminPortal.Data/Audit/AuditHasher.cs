@@ -21,9 +21,32 @@ public static class AuditHasher
         ReadOnlySpan<byte> prevHash, long sequence, DateTimeOffset occurredAt, string actor, string actorRole,
         string action, string target, string details, string? clientAddress, string outcome)
     {
-        // The encoding is written to one buffer and hashed in one call: the same bytes as appending field by
+        // The fields are encoded into one buffer and hashed in one call: the same bytes as appending field by
         // field, without a call into the crypto library per field (every bundle download hashes an event).
-        var length = prevHash.Length + 16 + Size(actor) + Size(actorRole) + Size(action) + Size(target) + Size(details) + Size(clientAddress) + Size(outcome);
+        var length = FieldsSize(actor, actorRole, action, target, details, clientAddress, outcome);
+        var rented = length <= 1024 ? null : ArrayPool<byte>.Shared.Rent(length);
+        var buffer = rented is null ? stackalloc byte[1024] : rented.AsSpan();
+        try
+        {
+            var written = WriteFields(buffer, actor, actorRole, action, target, details, clientAddress, outcome);
+            var hash = new byte[HashSize];
+            Compute(prevHash, sequence, occurredAt, buffer[..written], hash);
+            return hash;
+        }
+        finally
+        {
+            if (rented is not null) ArrayPool<byte>.Shared.Return(rented);
+        }
+    }
+
+    /// <summary>
+    /// The hash from the text fields already encoded by <see cref="WriteFields"/>: the audit batch writes them
+    /// once, in the layout that is both this encoding and PostgreSQL's binary COPY fields (a 4-byte big-endian
+    /// length, or -1 for null, and the UTF-8 bytes), and hashes them where they lie.
+    /// </summary>
+    public static void Compute(ReadOnlySpan<byte> prevHash, long sequence, DateTimeOffset occurredAt, ReadOnlySpan<byte> encodedFields, Span<byte> hash)
+    {
+        var length = prevHash.Length + 16 + encodedFields.Length;
         var rented = length <= 1024 ? null : ArrayPool<byte>.Shared.Rent(length);
         var buffer = rented is null ? stackalloc byte[1024] : rented.AsSpan();
         try
@@ -33,19 +56,29 @@ public static class AuditHasher
             BinaryPrimitives.WriteInt64BigEndian(buffer[at..], sequence);
             BinaryPrimitives.WriteInt64BigEndian(buffer[(at + 8)..], (occurredAt.UtcTicks - DateTimeOffset.UnixEpoch.UtcTicks) / 10);
             at += 16;
-            at = Field(buffer, at, actor);
-            at = Field(buffer, at, actorRole);
-            at = Field(buffer, at, action);
-            at = Field(buffer, at, target);
-            at = Field(buffer, at, details);
-            at = Field(buffer, at, clientAddress);
-            at = Field(buffer, at, outcome);
-            return SHA256.HashData(buffer[..at]);
+            encodedFields.CopyTo(buffer[at..]);
+            SHA256.HashData(buffer[..(at + encodedFields.Length)], hash);
         }
         finally
         {
             if (rented is not null) ArrayPool<byte>.Shared.Return(rented);
         }
+    }
+
+    /// <summary>How many bytes <see cref="WriteFields"/> writes for these fields.</summary>
+    public static int FieldsSize(string actor, string actorRole, string action, string target, string details, string? clientAddress, string outcome) =>
+        Size(actor) + Size(actorRole) + Size(action) + Size(target) + Size(details) + Size(clientAddress) + Size(outcome);
+
+    /// <summary>The seven text fields in hash order, each as a 4-byte big-endian length and its UTF-8 bytes; returns the bytes written.</summary>
+    public static int WriteFields(Span<byte> buffer, string actor, string actorRole, string action, string target, string details, string? clientAddress, string outcome)
+    {
+        var at = Field(buffer, 0, actor);
+        at = Field(buffer, at, actorRole);
+        at = Field(buffer, at, action);
+        at = Field(buffer, at, target);
+        at = Field(buffer, at, details);
+        at = Field(buffer, at, clientAddress);
+        return Field(buffer, at, outcome);
     }
 
     public static byte[] Compute(AuditEvent e) => Compute(

@@ -64,6 +64,8 @@ public sealed class AuditLog(TimeProvider time)
         return sequences;
     }
 
+    private const string CopyRows = "COPY audit_events (" + AuditCopyRows.Columns + ") FROM STDIN (FORMAT BINARY)";
+
     /// <summary>
     /// Appends many events in one go for a group commit: locks the chain head, hashes in process with
     /// <see cref="AuditHasher"/> (the format <c>audit_append</c> implements and the verifier checks), then
@@ -72,9 +74,6 @@ public sealed class AuditLog(TimeProvider time)
     /// lookup of it would walk all those row versions.
     /// </summary>
     /// <param name="detailsJson">Each entry's <see cref="AuditEntry.DetailsJson"/> when the caller has it already (it checked them).</param>
-    private const string CopyRows =
-        "COPY audit_events (sequence, occurred_at, actor, actor_role, action, target, details, client_address, outcome, prev_hash, hash) FROM STDIN (FORMAT BINARY)";
-
     public async Task<long[]> AppendManyAsync(
         NpgsqlConnection conn, NpgsqlTransaction tx, IReadOnlyList<AuditEntry> entries, CancellationToken ct, IReadOnlyList<string>? detailsJson = null)
     {
@@ -97,41 +96,52 @@ public sealed class AuditLog(TimeProvider time)
             if (!await reader.ReadAsync(ct)) throw new InvalidOperationException("The audit chain head row is missing.");
             (seq, hash) = (reader.GetInt64(0), (byte[])reader[1]);
         }
-        var (sequences, prevs, hashes) = (new long[n], new byte[n][], new byte[n][]);
-        for (var i = 0; i < n; i++)
-        {
-            (sequences[i], prevs[i]) = (++seq, hash);
-            hashes[i] = hash = AuditHasher.Compute(prevs[i], seq, now, actor[i], role[i], action[i], target[i], details[i], address[i], outcome[i]);
-        }
         // COPY (binary) rather than an INSERT over unnest(): PostgreSQL takes the rows without planning or
         // executing a statement per batch and without decoding ten arrays; it is the same table, triggers and
-        // constraints, in the caller's transaction.
-        await using (var copy = await conn.BeginBinaryImportAsync(CopyRows, ct))
+        // constraints, in the caller's transaction. The rows are encoded here, hashed as they are encoded, and
+        // sent in pieces of about 64 KiB.
+        var sequences = new long[n];
+        using var rows = new AuditCopyRows(hash);
+        var copy = await conn.BeginRawBinaryCopyAsync(CopyRows, ct);
+        try
         {
             for (var i = 0; i < n; i++)
             {
-                await copy.StartRowAsync(ct);
-                await copy.WriteAsync(sequences[i], NpgsqlDbType.Bigint, ct);
-                await copy.WriteAsync(now, NpgsqlDbType.TimestampTz, ct);
-                await copy.WriteAsync(actor[i], NpgsqlDbType.Text, ct);
-                await copy.WriteAsync(role[i], NpgsqlDbType.Text, ct);
-                await copy.WriteAsync(action[i], NpgsqlDbType.Text, ct);
-                await copy.WriteAsync(target[i], NpgsqlDbType.Text, ct);
-                await copy.WriteAsync(details[i], NpgsqlDbType.Json, ct);
-                if (address[i] is { } a) await copy.WriteAsync(a, NpgsqlDbType.Text, ct);
-                else await copy.WriteNullAsync(ct);
-                await copy.WriteAsync(outcome[i], NpgsqlDbType.Text, ct);
-                await copy.WriteAsync(prevs[i], NpgsqlDbType.Bytea, ct);
-                await copy.WriteAsync(hashes[i], NpgsqlDbType.Bytea, ct);
+                rows.Add(sequences[i] = ++seq, now, actor[i], role[i], action[i], target[i], details[i], address[i], outcome[i]);
+                if (rows.Pending.Length < 60 * 1024) continue;
+                await copy.WriteAsync(rows.Pending, ct);
+                rows.Clear();
             }
-            await copy.CompleteAsync(ct);
+            rows.End();
+            await copy.WriteAsync(rows.Pending, ct);
         }
+        catch
+        {
+            await AbandonAsync(copy);
+            throw;
+        }
+        await copy.DisposeAsync(); // ends the COPY; PostgreSQL's refusal of a row is thrown here
+        hash = rows.LastHash;
         await using var moveHead = new NpgsqlCommand("UPDATE audit_chain_head SET sequence = $1, hash = $2 WHERE id = 1", conn, tx)
         {
             Parameters = { new() { Value = seq }, new() { Value = hash } },
         };
         await moveHead.ExecuteNonQueryAsync(ct);
         return sequences;
+    }
+
+    /// <summary>Cancels a half-sent COPY so none of it is kept; the caller's transaction fails with the original error.</summary>
+    private static async Task AbandonAsync(NpgsqlRawCopyStream copy)
+    {
+        try
+        {
+            await copy.CancelAsync();
+            await copy.DisposeAsync();
+        }
+        catch (Exception e) when (e is NpgsqlException or IOException or InvalidOperationException or ObjectDisposedException)
+        {
+            // The connection is already broken: the transaction cannot commit either way.
+        }
     }
 
     /// <summary>

@@ -11,17 +11,29 @@ public static class SecurityHeaders
         "default-src 'self'; script-src 'self' 'unsafe-inline'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; font-src 'self' data:; " +
         "connect-src 'self'; frame-ancestors 'none'; base-uri 'self'; object-src 'none'";
 
-    public static IApplicationBuilder UseSecurityHeaders(this IApplicationBuilder app) => app.Use(async (ctx, next) =>
+    /// <summary>
+    /// An API response (JSON, problem+json, a file) is never a document that loads anything: it may load nothing
+    /// and be framed by nothing (OWASP's REST security headers). Referrer-Policy, Permissions-Policy and
+    /// Cross-Origin-Opener-Policy govern documents and are not sent with it.
+    /// </summary>
+    public const string ApiCsp = "default-src 'none'; frame-ancestors 'none'";
+
+    public static IApplicationBuilder UseSecurityHeaders(this IApplicationBuilder app) => app.Use((ctx, next) =>
     {
         var h = ctx.Response.Headers;
         h.XContentTypeOptions = "nosniff";
         h.XFrameOptions = "DENY";
-        h["Referrer-Policy"] = "no-referrer";
-        h["Permissions-Policy"] = "camera=(), microphone=(), geolocation=()";
-        h["Cross-Origin-Opener-Policy"] = "same-origin";
-        h.ContentSecurityPolicy = ctx.Request.Path.StartsWithSegments("/api/reference") ? ReferenceCsp : Csp;
+        var path = ctx.Request.Path;
+        if (path.StartsWithSegments("/api") && !path.StartsWithSegments("/api/reference")) h.ContentSecurityPolicy = ApiCsp;
+        else
+        {
+            h["Referrer-Policy"] = "no-referrer";
+            h["Permissions-Policy"] = "camera=(), microphone=(), geolocation=()";
+            h["Cross-Origin-Opener-Policy"] = "same-origin";
+            h.ContentSecurityPolicy = path.StartsWithSegments("/api/reference") ? ReferenceCsp : Csp;
+        }
         // Only over HTTPS (directly or through the trusted proxy): plain HTTP on 127.0.0.1 must stay usable.
         if (ctx.Request.IsHttps) h.StrictTransportSecurity = "max-age=31536000";
-        await next();
+        return next(ctx);
     });
 }
