@@ -18,11 +18,17 @@ public static class BundleFastPath
     private const string Suffix = "/bundle";
 
     /// <summary>After forwarding, the exception handler and the security headers; before everything else.</summary>
-    public static IApplicationBuilder UseBundleFastPath(this IApplicationBuilder app) => app.Use(async (ctx, next) =>
+    public static IApplicationBuilder UseBundleFastPath(this IApplicationBuilder app)
     {
-        if (!HttpMethods.IsGet(ctx.Request.Method) || UserName(ctx.Request.Path.Value) is not { } name || !await TryServeAsync(ctx, name))
-            await next(ctx);
-    });
+        // Singletons, taken once: a download then never creates (and disposes) a request scope of its own.
+        var tokens = app.ApplicationServices.GetRequiredService<ApiTokenService>();
+        var downloads = app.ApplicationServices.GetRequiredService<BundleDownloads>();
+        return app.Use(async (ctx, next) =>
+        {
+            if (!HttpMethods.IsGet(ctx.Request.Method) || UserName(ctx.Request.Path.Value) is not { } name || !await TryServeAsync(ctx, name, tokens, downloads))
+                await next(ctx);
+        });
+    }
 
     /// <summary>The {name} of /api/v1/vpn-users/{name}/bundle, or null for any other path.</summary>
     public static string? UserName(string? path)
@@ -33,19 +39,18 @@ public static class BundleFastPath
         return name.Contains('/') ? null : name;
     }
 
-    private static async Task<bool> TryServeAsync(HttpContext ctx, string name)
+    private static async Task<bool> TryServeAsync(HttpContext ctx, string name, ApiTokenService tokens, BundleDownloads downloads)
     {
         if (ApiTokenAuthenticationHandler.BearerSecret(ctx.Request.Headers.Authorization) is not { } secret) return false;
         var query = ctx.Request.Query;
         if (query["profile"].Count > 1 || query["platform"].Count > 1) return false;
-        var services = ctx.RequestServices;
         var ct = ctx.RequestAborted;
-        var token = await services.GetRequiredService<ApiTokenService>().AuthenticateAsync(secret, ct);
+        var token = await tokens.AuthenticateAsync(secret, ct);
         if (token is null || !Permissions.Allows(Permissions.BundlesDeliver, token.Role)) return false;
         ctx.User = ApiTokenAuthenticationHandler.Principal(token);
         try
         {
-            var bundle = await services.GetRequiredService<BundleDownloads>().DownloadAsync(
+            var bundle = await downloads.DownloadAsync(
                 name, query["profile"].ToString() is { Length: > 0 } p ? p : null, query["platform"].ToString() is { Length: > 0 } f ? f : null,
                 BundleEndpoints.Passphrase(ctx), Actors.From(ctx), ct);
             if (!bundle.Ok) return false;

@@ -63,6 +63,35 @@ public sealed class AuditChainTests(PortalApp app) : IClassFixture<PortalApp>
         Assert.All(results, r => Assert.True(r.Ok, $"{r.Problem} at {r.FirstBrokenSequence}"));
     }
 
+    [Fact]
+    public async Task Group_commit_batches_larger_than_one_copy_send_store_every_row_as_given_and_hashed()
+    {
+        // 2 KiB of details a row: a batch of more than 30 rows goes to PostgreSQL in several COPY sends.
+        var batcher = app.Service<AuditBatcher>();
+        var note = new string('ü', 1000);
+        var written = await Task.WhenAll(Enumerable.Range(0, 400).Select(i => batcher.AppendAsync(
+            new AuditEntry(new AuditActor($"batch-testér-{i % 7}", "Helpdesk", i % 2 == 0 ? null : "2001:db8::7"), "test.batch_copy", $"row:{i}", new { i, note }),
+            activeCertificate: null, CancellationToken.None)));
+
+        Assert.All(written, Assert.True);
+        await using var db = await app.DbAsync();
+        var rows = await db.AuditEvents.Where(x => x.Action == "test.batch_copy").OrderBy(x => x.Sequence).ToListAsync();
+        Assert.Equal(400, rows.Count);
+        Assert.Equal(Enumerable.Range(0, 400).Select(i => $"row:{i}").Order(), rows.Select(r => r.Target).Order());
+        foreach (var r in rows)
+        {
+            var i = int.Parse(r.Target[4..]);
+            Assert.Equal($"batch-testér-{i % 7}", r.Actor);
+            Assert.Equal(i % 2 == 0 ? null : "2001:db8::7", r.ClientAddress);
+            Assert.Equal(new AuditEntry(AuditActor.System, "x", "y", new { i, note }).DetailsJson(), r.Details);
+            Assert.Equal(AuditHasher.Compute(r), r.Hash);
+            Assert.Equal((await db.AuditEvents.SingleAsync(x => x.Sequence == r.Sequence - 1)).Hash, r.PrevHash);
+        }
+        Assert.True(rows.Select(r => r.OccurredAt).Distinct().Count() < 400, "the rows came in batches");
+        var result = await AuditVerifyResult.GetAsync(await app.TokenClientAsync(Roles.Auditor));
+        Assert.True(result.Ok, result.Problem);
+    }
+
     [Theory]
     [InlineData("operator:zoë@example.test", null, """{"note":"ünïcödé ✓ 𝄞"}""")]
     [InlineData("", "2001:db8::1", "{}")]
