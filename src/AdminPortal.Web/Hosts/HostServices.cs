@@ -18,6 +18,7 @@ public static class HostServices
         s.AddSingleton<HostService>();
         s.AddSingleton<ActionCatalog>();
         s.AddSingleton<RunMonitor>();
+        s.AddSingleton<RunWrites>();
         s.AddSingleton<RunExecutor>();
         s.AddSingleton<RunService>();
         s.AddSingleton<RunQueries>();

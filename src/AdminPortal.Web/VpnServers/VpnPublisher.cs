@@ -1,5 +1,4 @@
 using System.Collections.Concurrent;
-using System.Text;
 using System.Text.Json;
 using AdminPortal.Data.Audit;
 using AdminPortal.Data.Hosts;
@@ -17,9 +16,9 @@ namespace AdminPortal.Web.VpnServers;
 /// Publishes a VPN server's files as a run (<c>vpn.publish</c>, on the Runs pages like any other): stage the files,
 /// check them with OpenVPN on the host, back up and install, restart, check health; on a failure after the install,
 /// put the previous files back and restart again. Started and finished are audited; the run's output says which
-/// step failed and carries OpenVPN's own lines.
+/// step failed and carries OpenVPN's own lines. Its writes go through <see cref="RunWrites"/>, as any run's.
 /// </summary>
-public sealed class VpnPublisher(AuditedWork work, VpnServerService servers, ServerFiles files, PublishSteps steps, RunExecutor runs,
+public sealed class VpnPublisher(AuditedWork work, VpnServerService servers, ServerFiles files, PublishSteps steps, RunWrites writes,
     RunMonitor monitor, IOptions<HostsOptions> options, TimeProvider time, ILogger<VpnPublisher> log, IHostApplicationLifetime lifetime)
 {
     public const string Action = "vpn.publish";
@@ -91,41 +90,28 @@ public sealed class VpnPublisher(AuditedWork work, VpnServerService servers, Ser
     {
         using var stopping = CancellationTokenSource.CreateLinkedTokenSource(live.Token, lifetime.ApplicationStopping);
         var host = server.Host!.Name;
-        await runs.UpdateRunAsync(live.Id, RunStatus.Running, CancellationToken.None);
-        await runs.SaveHostAsync(live.Id, host, r => { r.Status = RunStatus.Running; r.StartedAt = time.GetUtcNow(); });
-        live.SetStatus(host, RunStatus.Running);
-
-        var result = await steps.RunAsync(server, rendered, output, install, stopping.Token);
+        await writes.StartRunAsync(live.Id, CancellationToken.None);
+        // As for any run: once another instance has marked it interrupted (this one's lease ran out), nothing of it reaches the host.
+        var result = new PublishResult(RunStatus.Interrupted, null, false, RunWrites.NotStarted);
+        if (await writes.StartHostAsync(live.Id, host, CancellationToken.None))
+        {
+            live.SetStatus(host, RunStatus.Running);
+            result = await steps.RunAsync(server, rendered, output, install, stopping.Token);
+        }
         output.Complete();
-        await runs.SaveHostAsync(live.Id, host, r =>
-        {
-            r.Status = result.Status;
-            r.ExitCode = result.Status == RunStatus.Succeeded ? 0 : 1;
-            r.Message = result.Message is { Length: > 2048 } m ? m[..2048] : result.Message;
-            r.Output = output.Stored;
-            r.OutputBytes = output.TotalBytes;
-            r.Truncated = output.Truncated;
-            r.OutputSha256 = output.Sha256;
-            r.FinishedAt = time.GetUtcNow();
-        });
+        await writes.FinishHostAsync(live.Id, host, result.Status, result.Status == RunStatus.Succeeded ? 0 : 1, result.Message, output, CancellationToken.None);
         live.SetStatus(host, result.Status);
-        await work.RunAsync<bool>(async (_, db, c) =>
+        await writes.FinishAsync(live.Id, result.Status, new AuditEntry(actor, "vpn.server.publish.finished", $"vpn-server:{server.Name}", new
         {
-            var run = await db.ActionRuns.FirstAsync(r => r.Id == live.Id, c);
-            run.Status = result.Status;
-            run.FinishedAt = time.GetUtcNow();
-            if (result.Status == RunStatus.Succeeded)
+            runId = live.Id, status = result.Status, failedStep = result.FailedStep, rolledBack = result.RolledBack, message = result.Message,
+            outputSha256 = output.Sha256, cancelledBy = live.CancelledBy,
+        }, result.Status == RunStatus.Succeeded ? AuditOutcome.Success : AuditOutcome.Failure),
+            // The server's last publish is only a run that ended here as succeeded (not one left interrupted).
+            result.Status != RunStatus.Succeeded ? null : async (db, finishedAt, c) =>
             {
                 var row = await db.VpnServers.FirstAsync(s => s.Id == server.Id, c);
-                row.LastPublishedAt = run.FinishedAt;
-                row.LastPublishRunId = live.Id;
-            }
-            return (true, new AuditEntry(actor, "vpn.server.publish.finished", $"vpn-server:{server.Name}", new
-            {
-                runId = live.Id, status = result.Status, failedStep = result.FailedStep, rolledBack = result.RolledBack, message = result.Message,
-                outputSha256 = output.Sha256, cancelledBy = live.CancelledBy,
-            }, result.Status == RunStatus.Succeeded ? AuditOutcome.Success : AuditOutcome.Failure));
-        }, CancellationToken.None);
+                (row.LastPublishedAt, row.LastPublishRunId) = (finishedAt, live.Id);
+            }, CancellationToken.None);
     }
 }
 

@@ -30,5 +30,10 @@ public static class TestActions
             [new ParameterSpec("text", ParameterType.Text, "Text", Pattern: "(?s).{1,200}")], TimeSpan.FromSeconds(10), false,
             (v, _) => new CommandStep(new RemoteCommand("printf '%s|' \"$PORTAL_TEXT\"; cat", TimeSpan.FromSeconds(10),
                 new Dictionary<string, string> { ["PORTAL_TEXT"] = v["text"] }, System.Text.Encoding.UTF8.GetBytes(v["text"])))),
+        new("test.gate", "Says started, waits until the gate file exists, then leaves a file named after the host beside it.", Permissions.ActionsRun,
+            [new ParameterSpec("gate", ParameterType.Path, "Gate file")], TimeSpan.FromSeconds(60), false,
+            (v, h) => new CommandStep(new RemoteCommand(
+                $"echo started; while [ ! -e {ShellQuote.Quote(v["gate"])} ]; do sleep 0.05; done; touch {ShellQuote.Quote($"{v["gate"]}.{h.Name}")}; echo done",
+                TimeSpan.FromSeconds(60)))),
     ];
 }

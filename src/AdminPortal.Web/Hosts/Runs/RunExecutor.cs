@@ -1,19 +1,17 @@
-using AdminPortal.Data;
 using AdminPortal.Data.Audit;
 using AdminPortal.Data.Hosts;
-using AdminPortal.Web.Audit;
 using AdminPortal.Web.Hosts.Actions;
 using AdminPortal.Web.Hosts.Ssh;
-using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
 
 namespace AdminPortal.Web.Hosts.Runs;
 
 /// <summary>
 /// Runs an action on its hosts in the background (fan-out bounded by <see cref="HostsOptions.FanOutLimit"/>), saves each
-/// host's result as it ends, and audits the run's outcome with every host's exit code and output hash.
+/// host's result as it ends, and audits the run's outcome with every host's exit code and output hash. Every write goes through
+/// <see cref="RunWrites"/>: none applies once another instance has marked the run interrupted.
 /// </summary>
-public sealed class RunExecutor(IDbContextFactory<PortalDbContext> dbs, AuditedWork work, RemoteShell shell, SftpPush sftp, HostService hosts,
+public sealed class RunExecutor(RunWrites writes, RemoteShell shell, SftpPush sftp, HostService hosts,
     RunMonitor monitor, IOptions<HostsOptions> options, TimeProvider time, ILogger<RunExecutor> log, IHostApplicationLifetime lifetime)
 {
     public void Start(Guid runId, ActionDefinition action, IReadOnlyDictionary<string, string> values, IReadOnlyList<ManagedHost> targets, AuditActor actor)
@@ -41,26 +39,20 @@ public sealed class RunExecutor(IDbContextFactory<PortalDbContext> dbs, AuditedW
         IReadOnlyList<ManagedHost> targets, AuditActor actor)
     {
         using var stopping = CancellationTokenSource.CreateLinkedTokenSource(live.Token, lifetime.ApplicationStopping);
-        await UpdateRunAsync(live.Id, RunStatus.Running, CancellationToken.None);
+        await writes.StartRunAsync(live.Id, CancellationToken.None);
         var results = new System.Collections.Concurrent.ConcurrentBag<(string Host, RemoteOutcome Outcome, OutputCapture Output)>();
         await Parallel.ForEachAsync(targets, new ParallelOptions { MaxDegreeOfParallelism = options.Value.FanOutLimit }, async (host, _) =>
         {
             var output = live.Outputs[host.Name];
-            live.SetStatus(host.Name, RunStatus.Running);
-            await SaveHostAsync(live.Id, host.Name, r => { r.Status = RunStatus.Running; r.StartedAt = time.GetUtcNow(); });
-            var outcome = await RunOnHostAsync(host, action.Build(values, host), output, stopping.Token, actor);
-            output.Complete();
-            await SaveHostAsync(live.Id, host.Name, r =>
+            // Once another instance has marked the run interrupted (this one's lease ran out), no host of it is started any more.
+            var outcome = new RemoteOutcome(RunStatus.Interrupted, null, RunWrites.NotStarted);
+            if (await writes.StartHostAsync(live.Id, host.Name, CancellationToken.None))
             {
-                r.Status = outcome.Status;
-                r.ExitCode = outcome.ExitCode;
-                r.Message = outcome.Message is { Length: > 2048 } m ? m[..2048] : outcome.Message;
-                r.Output = output.Stored;
-                r.OutputBytes = output.TotalBytes;
-                r.Truncated = output.Truncated;
-                r.OutputSha256 = output.Sha256;
-                r.FinishedAt = time.GetUtcNow();
-            });
+                live.SetStatus(host.Name, RunStatus.Running);
+                outcome = await RunOnHostAsync(host, action.Build(values, host), output, stopping.Token, actor);
+            }
+            output.Complete();
+            await writes.FinishHostAsync(live.Id, host.Name, outcome.Status, outcome.ExitCode, outcome.Message, output, CancellationToken.None);
             live.SetStatus(host.Name, outcome.Status);
             results.Add((host.Name, outcome, output));
         });
@@ -68,21 +60,15 @@ public sealed class RunExecutor(IDbContextFactory<PortalDbContext> dbs, AuditedW
         var all = results.OrderBy(r => r.Host, StringComparer.Ordinal).ToList();
         var status = all.All(r => r.Outcome.Status == RunStatus.Succeeded) ? RunStatus.Succeeded
             : all.Any(r => r.Outcome.Status == RunStatus.Cancelled) ? RunStatus.Cancelled : RunStatus.Failed;
-        await work.RunAsync<bool>(async (_, db, c) =>
+        await writes.FinishAsync(live.Id, status, new AuditEntry(actor, "action.run.finished", $"run:{live.Id}", new
         {
-            var run = await db.ActionRuns.FirstAsync(r => r.Id == live.Id, c);
-            run.Status = status;
-            run.FinishedAt = time.GetUtcNow();
-            return (true, new AuditEntry(actor, "action.run.finished", $"run:{live.Id}", new
+            action = action.Name, status, cancelledBy = live.CancelledBy,
+            hosts = all.Select(r => new
             {
-                action = action.Name, status, cancelledBy = live.CancelledBy,
-                hosts = all.Select(r => new
-                {
-                    host = r.Host, status = r.Outcome.Status, exitCode = r.Outcome.ExitCode,
-                    outputSha256 = r.Output.Sha256, outputBytes = r.Output.TotalBytes, truncated = r.Output.Truncated
-                }),
-            }, status == RunStatus.Succeeded ? AuditOutcome.Success : AuditOutcome.Failure));
-        }, CancellationToken.None);
+                host = r.Host, status = r.Outcome.Status, exitCode = r.Outcome.ExitCode,
+                outputSha256 = r.Output.Sha256, outputBytes = r.Output.TotalBytes, truncated = r.Output.Truncated
+            }),
+        }, status == RunStatus.Succeeded ? AuditOutcome.Success : AuditOutcome.Failure), null, CancellationToken.None);
     }
 
     private async Task<RemoteOutcome> RunOnHostAsync(ManagedHost host, ActionStep step, OutputCapture output, CancellationToken ct, AuditActor actor)
@@ -109,19 +95,5 @@ public sealed class RunExecutor(IDbContextFactory<PortalDbContext> dbs, AuditedW
         else if (outcome.Error is not null) await hosts.NoteContactAsync(host.Name, outcome.Message, CancellationToken.None);
         else await hosts.NoteContactAsync(host.Name, null, CancellationToken.None);
         return outcome;
-    }
-
-    internal async Task UpdateRunAsync(Guid id, string status, CancellationToken ct)
-    {
-        await using var db = await dbs.CreateDbContextAsync(ct);
-        await db.ActionRuns.Where(r => r.Id == id).ExecuteUpdateAsync(s => s.SetProperty(r => r.Status, status), ct);
-    }
-
-    internal async Task SaveHostAsync(Guid runId, string host, Action<RunHostResult> change)
-    {
-        await using var db = await dbs.CreateDbContextAsync();
-        var row = await db.RunHostResults.FirstAsync(r => r.RunId == runId && r.HostName == host);
-        change(row);
-        await db.SaveChangesAsync();
     }
 }
