@@ -1,5 +1,6 @@
 using AdminPortal.Data;
 using AdminPortal.Data.Audit;
+using AdminPortal.Web.Errors;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Storage;
 
@@ -40,7 +41,7 @@ public sealed class AuditedWork(IServiceScopeFactory scopes, AuditLog log)
         {
             // Npgsql completes the transaction of a connection it found broken, so the next step says "Transaction is already
             // completed": the database went away (a restart) and nothing was committed. Said as the connection fault it is.
-            throw new Npgsql.NpgsqlException("The database connection was lost during the transaction.", new IOException(e.Message, e));
+            throw new DatabaseConnectionLostException("The database connection was lost during the transaction; nothing was committed.", e);
         }
     }
 

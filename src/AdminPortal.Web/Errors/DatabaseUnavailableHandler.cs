@@ -40,7 +40,7 @@ public sealed class DatabaseUnavailableHandler(IProblemDetailsService problems, 
         {
             if (e is PostgresException pg) return pg.SqlState.StartsWith("57P", StringComparison.Ordinal) || pg.SqlState.StartsWith("08", StringComparison.Ordinal)
                 || pg.SqlState.StartsWith("53", StringComparison.Ordinal);
-            if (e is NpgsqlException { IsTransient: true }) return true;
+            if (e is NpgsqlException { IsTransient: true } or DatabaseConnectionLostException) return true;
         }
         return false;
     }
