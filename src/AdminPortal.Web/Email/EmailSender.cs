@@ -66,7 +66,7 @@ public sealed class EmailSender(OutboxDelivery delivery, PortalDatabase database
     /// </summary>
     private async Task ListenAsync(CancellationToken ct)
     {
-        var cs = new NpgsqlConnectionStringBuilder(database.AppConnectionString) { Pooling = false, KeepAlive = 10, ApplicationName = ListenerName }.ConnectionString;
+        var cs = database.ListenerConnectionString(ListenerName);
         while (!ct.IsCancellationRequested)
         {
             try

@@ -34,6 +34,14 @@ public sealed class PortalDatabase
         return new PortalDatabase { AppConnectionString = pg.AppConnectionString, MigrationsConnectionString = pg.SuperuserConnectionString, Embedded = pg };
     }
 
+    /// <summary>
+    /// A connection string for a long-lived LISTEN connection: outside the pool (it is held for the instance's life),
+    /// with TCP keep-alive every 10 s so a dead server or a failover is noticed even when no notification comes, and
+    /// named so it can be told apart in pg_stat_activity.
+    /// </summary>
+    public string ListenerConnectionString(string applicationName) =>
+        new NpgsqlConnectionStringBuilder(AppConnectionString) { Pooling = false, KeepAlive = 10, ApplicationName = applicationName }.ConnectionString;
+
     /// <summary>Session advisory lock key ("APmig" in ASCII) held while an instance looks for and applies migrations.</summary>
     private const long MigrationLock = 0x41506D6967;
 

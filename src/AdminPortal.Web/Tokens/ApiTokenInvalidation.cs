@@ -60,7 +60,7 @@ public sealed class ApiTokenInvalidation(
     protected override async Task ExecuteAsync(CancellationToken ct)
     {
         // Its own session, outside the pool, with a keep-alive so that a dead connection is noticed.
-        var cs = new NpgsqlConnectionStringBuilder(database.AppConnectionString) { Pooling = false, KeepAlive = 10, ApplicationName = ListenerName }.ConnectionString;
+        var cs = database.ListenerConnectionString(ListenerName);
         while (!ct.IsCancellationRequested)
         {
             try
