@@ -33,8 +33,7 @@ public sealed class PkiApiBenchmark(PostgresCluster cluster, string portalDll)
 
     public async Task<PkiApiResult> MeasureAsync(PkiEasyRsa easyRsa, int[] clientCounts, int certificatesPerRun, int runs, int easyRsaPerRun)
     {
-        cluster.Execute("CREATE ROLE portal_app NOLOGIN; CREATE ROLE portal LOGIN PASSWORD 'portal' IN ROLE portal_app;");
-        cluster.Execute("CREATE DATABASE bench_portal");
+        cluster.CreatePortalRoles("bench_portal");
         var appCs = cluster.ConnectionString("bench_portal", "portal", "portal", maxPoolSize: 100);
         var superCs = cluster.ConnectionString("bench_portal");
         using var portal = new PkiPortal(portalDll, appCs, superCs);

@@ -35,8 +35,7 @@ public static class VpnBenchmarks
         const int serverCount = 3;
         var loadStart = PkiProcess.LoadAverage();
         using var cluster = PostgresCluster.Start("adminportal-vpnbench", "fsync=on", "synchronous_commit=on", "full_page_writes=on");
-        cluster.Execute("CREATE ROLE portal_app NOLOGIN; CREATE ROLE portal LOGIN PASSWORD 'portal' IN ROLE portal_app;");
-        cluster.Execute("CREATE DATABASE bench_portal");
+        cluster.CreatePortalRoles("bench_portal");
         using var portal = new PkiPortal(PkiPortal.Dll(root), cluster.ConnectionString("bench_portal", "portal", "portal"), cluster.ConnectionString("bench_portal"));
         await portal.WaitHealthyAsync(TimeSpan.FromSeconds(90));
         var token = portal.Cli("token", "create", "--name", "bench", "--role", "Admin").Output.Trim().Split('\n')[^1].Trim();

@@ -74,6 +74,16 @@ public sealed class PostgresCluster : IDisposable
             Pooling = true, MaxPoolSize = maxPoolSize, Timeout = 30, CommandTimeout = 600,
         }.ConnectionString;
 
+    /// <summary>
+    /// The portal's roles as deploying creates them (src/AdminPortal.Web/Deploy/postgres-init.sh): portal_app, which
+    /// the migrations grant to, and the login portal (password portal) in it; and, when named, an empty database.
+    /// </summary>
+    public void CreatePortalRoles(string? database = null)
+    {
+        Execute("CREATE ROLE portal_app NOLOGIN; CREATE ROLE portal LOGIN PASSWORD 'portal' IN ROLE portal_app;");
+        if (database is not null) Execute($"CREATE DATABASE {database}");
+    }
+
     public void Execute(string sql, string database = "postgres")
     {
         using var conn = new NpgsqlConnection(ConnectionString(database));

@@ -50,8 +50,7 @@ public sealed class OwnClusterPortal : PortalApp
     private static PostgresCluster StartCluster()
     {
         var cluster = PostgresCluster.Start("adminportal-faults", "fsync=off", "full_page_writes=off", "max_connections=200");
-        cluster.Execute("CREATE ROLE portal_app NOLOGIN; CREATE ROLE portal LOGIN PASSWORD 'portal' IN ROLE portal_app;");
-        cluster.Execute("CREATE DATABASE adminportal");
+        cluster.CreatePortalRoles("adminportal");
         return cluster;
     }
 

@@ -26,7 +26,7 @@ public sealed class PostgresServer
         AppDomain.CurrentDomain.ProcessExit += (_, _) => started?.DumpAuditEvents();
         var cluster = PostgresCluster.Start("adminportal-tests",
             "fsync=off", "synchronous_commit=off", "full_page_writes=off", "max_connections=300");
-        cluster.Execute("CREATE ROLE portal_app NOLOGIN; CREATE ROLE portal LOGIN PASSWORD 'portal' IN ROLE portal_app;");
+        cluster.CreatePortalRoles();
         return started = new PostgresServer(cluster);
     }
 

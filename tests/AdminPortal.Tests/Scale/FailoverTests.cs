@@ -25,8 +25,7 @@ public sealed class FailoverTests(ITestOutputHelper output)
     public async Task When_the_primary_dies_and_the_standby_is_promoted_the_portal_recovers_by_itself_and_its_listeners_follow()
     {
         using var primary = PostgresCluster.Start("ap-primary");
-        primary.Execute("CREATE ROLE portal_app NOLOGIN; CREATE ROLE portal LOGIN PASSWORD 'portal' IN ROLE portal_app;");
-        primary.Execute("CREATE DATABASE adminportal");
+        primary.CreatePortalRoles("adminportal");
         using var standby = StandbyCluster.Of(primary);
         var hosts = $"127.0.0.1:{primary.Port},127.0.0.1:{standby.Port}";
         string Cs(string user, string password) =>
