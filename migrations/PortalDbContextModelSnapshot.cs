@@ -23,6 +23,8 @@ namespace AdminPortal.Migrations.Migrations
 
             NpgsqlModelBuilderExtensions.UseIdentityByDefaultColumns(modelBuilder);
 
+            modelBuilder.HasSequence("vpn_publish_generations");
+
             modelBuilder.Entity("AdminPortal.Data.Audit.AuditChainHead", b =>
                 {
                     b.Property<int>("Id")

@@ -46,5 +46,6 @@ public class PortalDbContext(DbContextOptions<PortalDbContext> options)
     {
         base.OnModelCreating(builder);
         builder.ApplyConfigurationsFromAssembly(typeof(PortalDbContext).Assembly);
+        builder.HasSequence<long>(VpnServer.PublishGenerationSequence);
     }
 }

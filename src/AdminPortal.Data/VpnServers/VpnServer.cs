@@ -56,6 +56,12 @@ public class VpnServer
 
     public DateTimeOffset CreatedAt { get; set; }
     public required string CreatedBy { get; set; }
+
+    /// <summary>
+    /// The sequence every publish takes its generation from when its run is created: the host keeps the highest one it
+    /// installed and refuses an older publish (a fence against an instance that comes back late).
+    /// </summary>
+    public const string PublishGenerationSequence = "vpn_publish_generations";
 }
 
 internal sealed class VpnServerConfiguration : IEntityTypeConfiguration<VpnServer>

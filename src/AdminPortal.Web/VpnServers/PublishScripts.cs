@@ -10,8 +10,24 @@ namespace AdminPortal.Web.VpnServers;
 /// </summary>
 public static class PublishScripts
 {
-    public const string Staged = ".staged";
     public const string Previous = ".previous";
+
+    /// <summary>The host's record of the highest publish generation installed in the config directory.</summary>
+    public const string GenerationFile = ".adminportal-publish-generation";
+
+    /// <summary>What the fenced steps hold (<c>flock</c>) while they compare with and change <see cref="GenerationFile"/>.</summary>
+    public const string LockFile = ".adminportal-publish.lock";
+
+    /// <summary>A fenced step's exit code when a newer publish is installed: it changed nothing.</summary>
+    public const int Superseded = 75;
+
+    /// <summary>A fenced step's exit code when another publish held the lock for longer than <see cref="LockWaitSeconds"/>.</summary>
+    public const int LockBusy = 74;
+
+    private const int LockWaitSeconds = 60;
+
+    /// <summary>Each publish stages in a folder of its own, so that a late one never installs (or removes) another's files.</summary>
+    public static string Staged(long generation) => $".staged-{generation.ToString(System.Globalization.CultureInfo.InvariantCulture)}";
 
     /// <summary>The script as root: itself for root, else wrapped in <c>sudo -n sh -c</c>.</summary>
     public static string AsRoot(ManagedHost host, string script) => host.User == "root" ? script : $"sudo -n sh -c {Quote(script)}";
@@ -33,14 +49,15 @@ public static class PublishScripts
         """;
 
     /// <summary>Creates the config directory and an empty staging folder (with ccd/) that the login user can upload into.</summary>
-    public static string Prepare(VpnServer s, string loginUser) => $"""
+    public static string Prepare(VpnServer s, long generation, string loginUser) => $"""
         set -eu
         d={Quote(s.ConfigDir)}
+        st={Quote(Staged(generation))}
         mkdir -p -m 755 -- "$d"
-        rm -rf -- "$d/{Staged}"
-        mkdir -m 755 -- "$d/{Staged}" "$d/{Staged}/ccd"
-        chown -- {Quote(loginUser + ":")} "$d/{Staged}"
-        echo "staging in $d/{Staged}"
+        rm -rf -- "$d/$st"
+        mkdir -m 755 -- "$d/$st" "$d/$st/ccd"
+        chown -- {Quote(loginUser + ":")} "$d/$st"
+        echo "staging in $d/$st"
         """;
 
     /// <summary>
@@ -49,9 +66,10 @@ public static class PublishScripts
     /// "Initialization Sequence Completed" (bounded, 10 s). The running server is untouched. On refusal, OpenVPN's own
     /// lines go to stderr.
     /// </summary>
-    public static string Check(VpnServer s) => $"""
+    public static string Check(VpnServer s, long generation) => $"""
         set -u
-        d={Quote(s.ConfigDir + "/" + Staged)}
+        d={Quote(s.ConfigDir + "/" + Staged(generation))}
+        [ -d "$d" ] || {"{"} echo "the staged files are gone: a newer publish of this server was installed meanwhile" >&2; exit 1; {"}"}
         log=$(mktemp /tmp/ovpn-check-XXXXXX.log)
         sock=$(mktemp -u /tmp/ovpn-check-XXXXXX.sock)
         {InNamespace(s)}openvpn --cd "$d" --config server.conf --ifconfig-noexec --route-noexec --lport 0 --management "$sock" unix --log "$log" --verb 3 >/dev/null 2>&1 &
@@ -74,19 +92,25 @@ public static class PublishScripts
         """;
 
     /// <summary>Unpacks the per-user client-config-dir files (a tar on stdin) into the staging folder's ccd/, owned by root, mode 644.</summary>
-    public static string UnpackClientConfigs(VpnServer s) => $"""
+    public static string UnpackClientConfigs(VpnServer s, long generation) => $"""
         set -eu
-        c={Quote(s.ConfigDir + "/" + Staged + "/ccd")}
+        c={Quote(s.ConfigDir + "/" + Staged(generation) + "/ccd")}
         tar -x -C "$c" --no-same-owner --no-same-permissions -f -
         chown -R root: -- "$c"
         chmod 644 -- "$c"/*
         echo "unpacked $(ls -1 "$c" | wc -l) client-config-dir file(s)"
         """;
 
-    /// <summary>Copies the deployed files to .previous/ (marking the ones that did not exist), then renames the staged ones into place.</summary>
-    public static string BackupAndInstall(VpnServer s) => $"""
+    /// <summary>
+    /// Copies the deployed files to .previous/ (marking the ones that did not exist), renames the staged ones into place and
+    /// records <paramref name="generation"/> in <see cref="GenerationFile"/>; removes the staging folders of this and older
+    /// publishes, which can no longer install. Run <see cref="Fenced"/>.
+    /// </summary>
+    public static string BackupAndInstall(VpnServer s, long generation) => $"""
         set -eu
         d={Quote(s.ConfigDir)}
+        st={Quote(Staged(generation))}
+        gen={generation.ToString(System.Globalization.CultureInfo.InvariantCulture)}
         rm -rf -- "$d/{Previous}"
         mkdir -m 700 -- "$d/{Previous}"
         for f in {Files}; do
@@ -94,14 +118,53 @@ public static class PublishScripts
         done
         if [ -d "$d/ccd" ]; then cp -a -- "$d/ccd" "$d/{Previous}/ccd"; else : > "$d/{Previous}/ccd.absent"; fi
         echo "backed up the deployed files to $d/{Previous}"
-        for f in {Files}; do mv -f -- "$d/{Staged}/$f" "$d/$f"; done
+        for f in {Files}; do mv -f -- "$d/$st/$f" "$d/$f"; done
         rm -rf -- "$d/ccd.old"
         if [ -d "$d/ccd" ]; then mv -- "$d/ccd" "$d/ccd.old"; fi
-        mv -- "$d/{Staged}/ccd" "$d/ccd"
+        mv -- "$d/$st/ccd" "$d/ccd"
         rm -rf -- "$d/ccd.old"
-        rm -rf -- "$d/{Staged}"
-        echo "installed: {string.Join(", ", ServerFiles.Names)}"
+        printf '%s\n' "$gen" > "$d/{GenerationFile}.tmp"
+        mv -f -- "$d/{GenerationFile}.tmp" "$d/{GenerationFile}"
+        for old in "$d"/.staged-* "$d/.staged"; do
+          n=${"{"}old##*/.staged{"}"}; n=${"{"}n#-{"}"}
+          case "$n" in ''|*[!0-9]*) [ "$old" = "$d/.staged" ] && rm -rf -- "$old"; continue ;; esac
+          if [ "$n" -le "$gen" ]; then rm -rf -- "$old"; fi
+        done
+        echo "installed: {string.Join(", ", ServerFiles.Names)} (publish generation $gen)"
         """;
+
+    /// <summary>
+    /// <paramref name="script"/> (a step's script, run in a subshell) under <c>flock</c> on <see cref="LockFile"/> in the config
+    /// directory, only if the host's <see cref="GenerationFile"/> is not newer than <paramref name="generation"/>: otherwise it
+    /// exits <see cref="Superseded"/> with the reason on stderr and changes nothing. The lock's descriptor is not passed on
+    /// (<c>flock -o</c>), so a daemon the script starts does not hold it.
+    /// </summary>
+    public static string Fenced(VpnServer s, long generation, string script)
+    {
+        var gen = generation.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        var inner = $"""
+            set -u
+            d={Quote(s.ConfigDir)}
+            g=0
+            if [ -e "$d/{GenerationFile}" ]; then g=$(cat -- "$d/{GenerationFile}") || exit 1; fi
+            case "$g" in ''|*[!0-9]*) echo "$d/{GenerationFile} does not hold a publish generation: '$g'" >&2; exit 1 ;; esac
+            if [ "$g" -gt {gen} ]; then
+              rm -rf -- "$d/"{Quote(Staged(generation))}
+              echo "a newer publish (generation $g) is already installed; nothing changed (this publish is generation {gen})" >&2
+              exit {Superseded}
+            fi
+            (
+            {script}
+            )
+            """;
+        return $"""
+            d={Quote(s.ConfigDir)}
+            flock -o -E {LockBusy} -w {LockWaitSeconds} "$d/{LockFile}" sh -c {Quote(inner)}
+            rc=$?
+            if [ $rc -eq {LockBusy} ]; then echo "another publish held $d/{LockFile} for {LockWaitSeconds} s; nothing changed" >&2; fi
+            exit $rc
+            """;
+    }
 
     /// <summary>Puts the backed-up files back (removing the ones that did not exist before).</summary>
     public static string Restore(VpnServer s) => $"""

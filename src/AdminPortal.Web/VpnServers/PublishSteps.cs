@@ -7,39 +7,62 @@ using AdminPortal.Web.Hosts.Ssh;
 
 namespace AdminPortal.Web.VpnServers;
 
-/// <summary>The steps of one publish on the VPN host, each announced in the run's output ("== step"), in order.</summary>
+/// <summary>
+/// A publish's claim on the host: its <paramref name="Generation"/> (from the database, when its run was created) and a check,
+/// made just before the install, that the run is still this instance's.
+/// </summary>
+public sealed record PublishFence(long Generation, Func<CancellationToken, Task<bool>> StillOursAsync);
+
+/// <summary>
+/// The steps of one publish on the VPN host, each announced in the run's output ("== step"), in order. The steps that change
+/// what the server runs (install, restart, and the rollback's restore and restart) are fenced (<see cref="PublishScripts.Fenced"/>):
+/// on a host that already has a newer publish's files they change nothing, and the publish ends as an error without a rollback.
+/// </summary>
 public sealed class PublishSteps(RemoteShell shell, SftpPush sftp)
 {
+    /// <summary>Why a publish stopped before its install when its run was no longer this instance's.</summary>
+    public const string LostBeforeInstall =
+        "Stopped before the install: another portal instance had marked the run interrupted (this instance's lease on it had run out). Nothing was installed.";
+
     private static readonly TimeSpan ScriptTimeout = TimeSpan.FromSeconds(60);
     private static readonly TimeSpan InstallTimeout = TimeSpan.FromMinutes(10);
 
     /// <param name="install">A rebuild: install OpenVPN and socat first when missing.</param>
-    public async Task<PublishResult> RunAsync(VpnServer server, IReadOnlyList<ServerFile> files, OutputCapture output, bool install, CancellationToken ct)
+    public async Task<PublishResult> RunAsync(VpnServer server, IReadOnlyList<ServerFile> files, OutputCapture output, bool install, PublishFence fence,
+        CancellationToken ct)
     {
         var host = server.Host!;
         var target = VpnManagement.Target(host)!;
+        var generation = fence.Generation;
         var step = new Stepper(shell, target, host, output);
         if (install && await step.ScriptAsync("install openvpn and socat", PublishScripts.Install, ct, InstallTimeout) is { } installed) return installed;
 
-        if (await step.ScriptAsync("prepare", PublishScripts.Prepare(server, host.User), ct) is { } prepare) return prepare;
+        if (await step.ScriptAsync("prepare", PublishScripts.Prepare(server, generation, host.User), ct) is { } prepare) return prepare;
         var clientConfigs = files.Where(f => f.Name.StartsWith(ServerFiles.ClientConfigPrefix, StringComparison.Ordinal)).ToList();
         if (clientConfigs.Count > 0
-            && await step.ScriptAsync($"upload {clientConfigs.Count} client-config-dir file(s)", PublishScripts.UnpackClientConfigs(server), ct,
+            && await step.ScriptAsync($"upload {clientConfigs.Count} client-config-dir file(s)", PublishScripts.UnpackClientConfigs(server, generation), ct,
                 stdin: ClientConfigArchive(clientConfigs)) is { } unpacked) return unpacked;
         foreach (var f in files.Except(clientConfigs))
         {
-            var path = $"{server.ConfigDir}/{PublishScripts.Staged}/{f.Name}";
+            var path = $"{server.ConfigDir}/{PublishScripts.Staged(generation)}/{f.Name}";
             step.Announce($"upload {f.Name}");
             var pushed = await sftp.PushAsync(target, new UploadStep(path, f.Content, "root", f.Mode, ScriptTimeout), output.Write, ct);
             if (pushed.Status != RunStatus.Succeeded) return Stepper.Failed($"upload {f.Name}", pushed, null);
         }
-        if (await step.ScriptAsync("check", PublishScripts.Check(server), ct) is { } check) return check;
-        if (await step.ScriptAsync("backup and install", PublishScripts.BackupAndInstall(server), ct) is { } installing)
-            return await RollBackAsync(step, server, installing);
-        if (await step.ScriptAsync("restart", PublishScripts.Restart(server), ct) is { } restart)
-            return await RollBackAsync(step, server, restart);
+        if (await step.ScriptAsync("check", PublishScripts.Check(server, generation), ct) is { } check) return check;
+        // Narrows the window: an instance that was frozen past its lease stops here (the fence on the host covers the rest).
+        if (!await fence.StillOursAsync(CancellationToken.None))
+        {
+            step.Announce("stopped: the run is no longer this instance's");
+            return new PublishResult(RunStatus.Interrupted, "backup and install", false, LostBeforeInstall);
+        }
+        if (await step.ScriptAsync("backup and install", PublishScripts.Fenced(server, generation, PublishScripts.BackupAndInstall(server, generation)), ct)
+            is { } installing)
+            return installing.Superseded ? installing : await RollBackAsync(step, server, generation, installing);
+        if (await step.ScriptAsync("restart", PublishScripts.Fenced(server, generation, PublishScripts.Restart(server)), ct) is { } restart)
+            return restart.Superseded ? restart : await RollBackAsync(step, server, generation, restart);
         if (await step.ScriptAsync("health", PublishScripts.Health(server), ct) is { } health)
-            return await RollBackAsync(step, server, health);
+            return await RollBackAsync(step, server, generation, health);
         return new PublishResult(RunStatus.Succeeded, null, false, null);
     }
 
@@ -62,15 +85,22 @@ public sealed class PublishSteps(RemoteShell shell, SftpPush sftp)
         return buffer.ToArray();
     }
 
-    /// <summary>Puts the previous files back and restarts on them (never cancelled: a half-published server is worse).</summary>
-    private static async Task<PublishResult> RollBackAsync(Stepper step, VpnServer server, PublishResult failure)
+    /// <summary>
+    /// Puts the previous files back and restarts on them (never cancelled: a half-published server is worse); fenced like the
+    /// install, so a newer publish's files are never replaced by what was deployed before this one.
+    /// </summary>
+    private static async Task<PublishResult> RollBackAsync(Stepper step, VpnServer server, long generation, PublishResult failure)
     {
-        var undone = await step.ScriptAsync("rollback: restore the previous files", PublishScripts.Restore(server), CancellationToken.None)
-            ?? await step.ScriptAsync("rollback: restart", PublishScripts.Restart(server), CancellationToken.None)
+        var undone = await step.ScriptAsync("rollback: restore the previous files", PublishScripts.Fenced(server, generation, PublishScripts.Restore(server)),
+                CancellationToken.None)
+            ?? await step.ScriptAsync("rollback: restart", PublishScripts.Fenced(server, generation, PublishScripts.Restart(server)), CancellationToken.None)
             ?? await step.ScriptAsync("rollback: health", PublishScripts.Health(server), CancellationToken.None);
-        var message = undone is null
-            ? $"{failure.Message} The previous files were put back and the server restarted on them."
-            : $"{failure.Message} Rolling back failed too: {undone.Message}";
+        var message = undone switch
+        {
+            null => $"{failure.Message} The previous files were put back and the server restarted on them.",
+            { Superseded: true } => $"{failure.Message} Not rolled back: {undone.Message}",
+            _ => $"{failure.Message} Rolling back failed too: {undone.Message}",
+        };
         return failure with { RolledBack = undone is null, Message = message };
     }
 
@@ -88,7 +118,15 @@ public sealed class PublishSteps(RemoteShell shell, SftpPush sftp)
                 output.Write(isErr, data);
                 if (isErr) lock (stderr) stderr.Append(Encoding.UTF8.GetString(data));
             }, ct);
-            return outcome.Status == RunStatus.Succeeded ? null : Failed(name, outcome, stderr.ToString());
+            if (outcome.Status == RunStatus.Succeeded) return null;
+            return outcome.ExitCode == PublishScripts.Superseded ? Refused(name, stderr.ToString()) : Failed(name, outcome, stderr.ToString());
+        }
+
+        /// <summary>A fenced step that found a newer publish on the host: an error, and nothing changed there.</summary>
+        private static PublishResult Refused(string step, string stderr)
+        {
+            var why = stderr.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).LastOrDefault() ?? "a newer publish is installed";
+            return new PublishResult(RunStatus.Error, step, false, $"Step '{step}' refused on the host: {why}.", Superseded: true);
         }
 
         public static PublishResult Failed(string step, RemoteOutcome outcome, string? stderr)

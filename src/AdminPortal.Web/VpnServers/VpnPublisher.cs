@@ -24,6 +24,7 @@ public sealed class VpnPublisher(AuditedWork work, VpnServerService servers, Ser
     public const string Action = "vpn.publish";
     public const string RebuildAction = "vpn.rebuild";
     private readonly ConcurrentDictionary<string, bool> _busy = new(StringComparer.Ordinal);
+    private const string GenerationQuery = $"""SELECT nextval('{VpnServer.PublishGenerationSequence}') AS "Value" """;
 
     /// <param name="install">A rebuild onto a fresh host: install OpenVPN and socat first (run action <c>vpn.rebuild</c>).</param>
     public async Task<Result<RunStarted>> StartAsync(string name, AuditActor actor, CancellationToken ct, bool install = false)
@@ -37,17 +38,19 @@ public sealed class VpnPublisher(AuditedWork work, VpnServerService servers, Ser
             var rendered = await files.RenderAsync(server, ct);
             var id = Guid.NewGuid();
             var hashes = rendered.ToDictionary(f => f.Name, f => f.Sha256[..VpnServerDiff.ShaPrefix]);
-            await work.RunAsync<bool>((_, db, _) =>
+            var generation = await work.RunAsync<long>(async (_, db, c) =>
             {
+                // Taken with the run: a later publish has a higher one, and the host refuses an older one than it has installed.
+                var generation = await db.Database.SqlQueryRaw<long>(GenerationQuery).SingleAsync(c);
                 db.ActionRuns.Add(new ActionRun
                 {
-                    Id = id, Action = install ? RebuildAction : Action, ParametersJson = JsonSerializer.Serialize(new { server = name, files = hashes }),
+                    Id = id, Action = install ? RebuildAction : Action, ParametersJson = JsonSerializer.Serialize(new { server = name, generation, files = hashes }),
                     RequestedBy = actor.Name, CreatedAt = time.GetUtcNow(), Owner = RunLeases.Instance, HeartbeatAt = time.GetUtcNow(), Hosts = [new RunHostResult { Id = Guid.NewGuid(), HostName = server.Host.Name }],
                 });
-                return Task.FromResult((true, (AuditEntry?)new AuditEntry(actor, "vpn.server.publish.started", $"vpn-server:{name}",
-                    new { runId = id, host = server.Host.Name, configDir = server.ConfigDir, rebuild = install, files = hashes })));
+                return (generation, (AuditEntry?)new AuditEntry(actor, "vpn.server.publish.started", $"vpn-server:{name}",
+                    new { runId = id, host = server.Host.Name, configDir = server.ConfigDir, rebuild = install, generation, files = hashes }));
             }, ct);
-            Start(id, server, rendered, install, actor);
+            Start(id, generation, server, rendered, install, actor);
             return new RunStarted(id);
         }
         catch
@@ -64,7 +67,7 @@ public sealed class VpnPublisher(AuditedWork work, VpnServerService servers, Ser
         return moved.Ok ? await StartAsync(name, actor, ct, install: true) : moved.Error!;
     }
 
-    private void Start(Guid id, VpnServer server, IReadOnlyList<ServerFile> rendered, bool install, AuditActor actor)
+    private void Start(Guid id, long generation, VpnServer server, IReadOnlyList<ServerFile> rendered, bool install, AuditActor actor)
     {
         var output = new OutputCapture(options.Value.MaxStoredOutputBytes, time);
         var live = monitor.Start(id, new Dictionary<string, OutputCapture> { [server.Host!.Name] = output });
@@ -72,7 +75,7 @@ public sealed class VpnPublisher(AuditedWork work, VpnServerService servers, Ser
         {
             try
             {
-                await ExecuteAsync(live, server, rendered, output, install, actor);
+                await ExecuteAsync(live, generation, server, rendered, output, install, actor);
             }
             catch (Exception e)
             {
@@ -86,7 +89,8 @@ public sealed class VpnPublisher(AuditedWork work, VpnServerService servers, Ser
         });
     }
 
-    private async Task ExecuteAsync(LiveRun live, VpnServer server, IReadOnlyList<ServerFile> rendered, OutputCapture output, bool install, AuditActor actor)
+    private async Task ExecuteAsync(LiveRun live, long generation, VpnServer server, IReadOnlyList<ServerFile> rendered, OutputCapture output, bool install,
+        AuditActor actor)
     {
         using var stopping = CancellationTokenSource.CreateLinkedTokenSource(live.Token, lifetime.ApplicationStopping);
         var host = server.Host!.Name;
@@ -96,14 +100,15 @@ public sealed class VpnPublisher(AuditedWork work, VpnServerService servers, Ser
         if (await writes.StartHostAsync(live.Id, host, CancellationToken.None))
         {
             live.SetStatus(host, RunStatus.Running);
-            result = await steps.RunAsync(server, rendered, output, install, stopping.Token);
+            result = await steps.RunAsync(server, rendered, output, install, new PublishFence(generation, c => writes.StillOursAsync(live.Id, c)), stopping.Token);
         }
         output.Complete();
         await writes.FinishHostAsync(live.Id, host, result.Status, result.Status == RunStatus.Succeeded ? 0 : 1, result.Message, output, CancellationToken.None);
         live.SetStatus(host, result.Status);
         await writes.FinishAsync(live.Id, result.Status, new AuditEntry(actor, "vpn.server.publish.finished", $"vpn-server:{server.Name}", new
         {
-            runId = live.Id, status = result.Status, failedStep = result.FailedStep, rolledBack = result.RolledBack, message = result.Message,
+            runId = live.Id, generation, status = result.Status, failedStep = result.FailedStep, rolledBack = result.RolledBack, superseded = result.Superseded,
+            message = result.Message,
             outputSha256 = output.Sha256, cancelledBy = live.CancelledBy,
         }, result.Status == RunStatus.Succeeded ? AuditOutcome.Success : AuditOutcome.Failure),
             // The server's last publish is only a run that ended here as succeeded (not one left interrupted).
@@ -115,5 +120,8 @@ public sealed class VpnPublisher(AuditedWork work, VpnServerService servers, Ser
     }
 }
 
-/// <summary>How a publish ended: the run status, the step that failed, whether the previous files were put back.</summary>
-public sealed record PublishResult(string Status, string? FailedStep, bool RolledBack, string? Message);
+/// <summary>
+/// How a publish ended: the run status, the step that failed, whether the previous files were put back, and whether the host
+/// refused it because a newer publish was installed there (<see cref="PublishScripts.Fenced"/>).
+/// </summary>
+public sealed record PublishResult(string Status, string? FailedStep, bool RolledBack, string? Message, bool Superseded = false);

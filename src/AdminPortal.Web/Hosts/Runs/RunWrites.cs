@@ -28,6 +28,17 @@ public sealed class RunWrites(IDbContextFactory<PortalDbContext> dbs, AuditedWor
             .ExecuteUpdateAsync(s => s.SetProperty(r => r.Status, RunStatus.Running), ct) == 1;
     }
 
+    /// <summary>
+    /// Renews the run's lease if it is still running and this instance's, and says whether it was: a cheap check before a step
+    /// that must not run for a run another instance has marked interrupted (a publish's install).
+    /// </summary>
+    public async Task<bool> StillOursAsync(Guid id, CancellationToken ct)
+    {
+        await using var db = await dbs.CreateDbContextAsync(ct);
+        return await db.ActionRuns.Where(r => r.Id == id && r.Status == RunStatus.Running && r.Owner == RunLeases.Instance)
+            .ExecuteUpdateAsync(s => s.SetProperty(r => r.HeartbeatAt, time.GetUtcNow()), ct) == 1;
+    }
+
     /// <summary>Marks a host running; false (nothing written) when the run is no longer running and this instance's: do not start it then.</summary>
     public Task<bool> StartHostAsync(Guid runId, string host, CancellationToken ct) =>
         SaveHostAsync(runId, host, r => (r.Status, r.StartedAt) = (RunStatus.Running, time.GetUtcNow()), ct);
