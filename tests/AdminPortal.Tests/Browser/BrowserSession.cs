@@ -61,6 +61,29 @@ public sealed class BrowserSession(IBrowserContext context, IPage page, string n
     /// <summary>Waits for the circuit: the layout renders its menu toggle disabled until the page is interactive.</summary>
     public Task WaitForInteractiveAsync() => Expect(Page.GetByLabel("Toggle navigation")).ToBeEnabledAsync();
 
+    /// <summary>
+    /// Picks an item of the open autocomplete or select list and waits until the list has closed. On a loaded machine
+    /// a click that lands while the list re-renders can be lost (the list stays open, nothing picked), so the click is
+    /// repeated while the item is still offered, three times at most.
+    /// </summary>
+    public async Task PickAsync(string itemText)
+    {
+        var item = Page.Locator(".mud-popover-open .mud-list-item", new() { HasText = itemText });
+        for (var attempt = 1; ; attempt++)
+        {
+            await item.First.ClickAsync();
+            try
+            {
+                await Expect(Page.Locator(".mud-popover-open")).ToHaveCountAsync(0, new() { Timeout = 5_000 });
+                return;
+            }
+            catch (PlaywrightException) when (attempt < 3)
+            {
+                if (await item.CountAsync() == 0) throw; // open, but no longer offering the item: not a lost click
+            }
+        }
+    }
+
     public async Task ScreenshotAsync(string step, string? readme = null)
     {
         Directory.CreateDirectory(Path.Combine(ArtifactDirectory, name));
