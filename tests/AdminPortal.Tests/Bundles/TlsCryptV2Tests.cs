@@ -86,6 +86,17 @@ public sealed partial class TlsCryptV2Tests(KestrelPortal app) : IClassFixture<K
         var createdEvent = await db.AuditEvents.SingleAsync(e => e.Action == "vpn.profile.created" && e.Target == "vpn-profile:v2corp");
         Assert.Contains("tls-crypt-v2", createdEvent.Details);
         Assert.DoesNotContain("BEGIN", createdEvent.Details);
+
+        // A compromised server rotates the profile's server key (still tls-crypt-v2): old client keys no longer unwrap, new ones do.
+        var compromised = await admin.PostAsJsonAsync("/api/v1/vpn-profiles/v2corp/compromised", new { confirm = "v2corp", resendLinks = false });
+        Assert.Equal(HttpStatusCode.OK, compromised.StatusCode);
+        var rotated = Zips.Text(await admin.GetByteArrayAsync("/api/v1/vpn-profiles/v2corp/server-files"));
+        Assert.StartsWith("-----BEGIN OpenVPN tls-crypt-v2 server key-----\n", rotated["tls-crypt.key"]);
+        Assert.NotEqual(serverKey, rotated["tls-crypt.key"]);
+        Assert.Contains("\ntls-crypt-v2 tls-crypt.key\n", rotated["server.conf"]);
+        Assert.Throws<System.Security.Cryptography.CryptographicException>(() => TlsCryptV2.Unwrap(rotated["tls-crypt.key"], carolKey));
+        var carolAfter = InlineClientKey().Match(await OvpnAsync(helpdesk, "carol")).Groups["key"].Value;
+        Assert.Equal(TlsCryptV2.UserMetadata(await SerialAsync(admin, "carol")), TlsCryptV2.Unwrap(rotated["tls-crypt.key"], carolAfter).Metadata);
     }
 
     [Fact]
