@@ -13,7 +13,7 @@ using Npgsql.EntityFrameworkCore.PostgreSQL.Metadata;
 namespace AdminPortal.Migrations.Migrations
 {
     [DbContext(typeof(PortalDbContext))]
-    [Migration("20261126210007_TlsCryptV2")]
+    [Migration("20261126211820_TlsCryptV2")]
     partial class TlsCryptV2
     {
         /// <inheritdoc />
@@ -25,6 +25,8 @@ namespace AdminPortal.Migrations.Migrations
                 .HasAnnotation("Relational:MaxIdentifierLength", 63);
 
             NpgsqlModelBuilderExtensions.UseIdentityByDefaultColumns(modelBuilder);
+
+            modelBuilder.HasSequence("vpn_publish_generations");
 
             modelBuilder.Entity("AdminPortal.Data.Audit.AuditChainHead", b =>
                 {
