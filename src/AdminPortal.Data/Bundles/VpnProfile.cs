@@ -20,7 +20,13 @@ public class VpnProfile
     public string[] PushDns { get; set; } = [];
     /// <summary>Allow-listed extra client directives, one per line.</summary>
     public string[] ClientDirectives { get; set; } = [];
-    /// <summary>The tls-crypt key (OpenVPN static key V1 text), AES-GCM under the master key with purpose <c>tls-crypt:ID</c>.</summary>
+    /// <summary>How the control channel is protected: <see cref="ControlChannels.TlsCrypt"/> (one key shared by the profile's clients) or
+    /// <see cref="ControlChannels.TlsCryptV2"/> (a server key; every client profile carries its own client key wrapped by it).</summary>
+    public string ControlChannel { get; set; } = ControlChannels.TlsCrypt;
+    /// <summary>
+    /// The control-channel key, AES-GCM under the master key with purpose <c>tls-crypt:ID</c>: the tls-crypt key (OpenVPN static key V1
+    /// text), or for a tls-crypt-v2 profile the tls-crypt-v2 server key (PEM text). Client keys of tls-crypt-v2 are never stored.
+    /// </summary>
     public required byte[] EncryptedTlsCryptKey { get; set; }
     public Guid ServerCertificateId { get; set; }
     public IssuedCertificate? ServerCertificate { get; set; }
@@ -28,6 +34,14 @@ public class VpnProfile
     public int MaterialVersion { get; set; }
     public DateTimeOffset CreatedAt { get; set; }
     public required string CreatedBy { get; set; }
+}
+
+/// <summary>The control-channel modes of a profile, as the API and the database spell them.</summary>
+public static class ControlChannels
+{
+    public const string TlsCrypt = "tls-crypt";
+    public const string TlsCryptV2 = "tls-crypt-v2";
+    public static readonly string[] All = [TlsCrypt, TlsCryptV2];
 }
 
 internal sealed class VpnProfileConfiguration : IEntityTypeConfiguration<VpnProfile>
@@ -38,6 +52,7 @@ internal sealed class VpnProfileConfiguration : IEntityTypeConfiguration<VpnProf
         b.Property(p => p.Name).HasMaxLength(64);
         b.HasIndex(p => p.Name).IsUnique();
         b.Property(p => p.Protocol).HasMaxLength(8);
+        b.Property(p => p.ControlChannel).HasMaxLength(16);
         b.Property(p => p.DataCiphers).HasMaxLength(128);
         b.Property(p => p.ServerNetwork).HasMaxLength(43);
         b.Property(p => p.CreatedBy).HasMaxLength(256);

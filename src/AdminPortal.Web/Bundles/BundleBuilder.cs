@@ -53,7 +53,7 @@ public sealed class BundleBuilder(VpnProfileService profiles, SecretProtector se
         {
             var keyPem = passphrase is null ? Pem.PrivateKey(pkcs8) : EncryptedPkcs8.Pem(pkcs8, passphrase);
             var credentials = new ClientCredentials(chainPem, cert.CertificatePem, keyPem);
-            var ovpn = OpenVpnConfigs.ClientProfile(profile, userName, credentials, material.TlsCryptKey);
+            var ovpn = OpenVpnConfigs.ClientProfile(profile, userName, credentials, ControlChannelKey(material, cert));
             var facts = new BundleFacts(userName, profile.Name, $"{string.Join(", ", profile.RemoteHosts)} ({profile.Protocol.ToUpperInvariant()} {profile.Port})",
                 cert.NotAfter, helpdeskContact, passphrase is not null);
             return new BuiltBundle(PlatformBundles.Build(platform, ovpn, facts), userName, profile.Name, platform, cert.Serial);
@@ -63,6 +63,15 @@ public sealed class BundleBuilder(VpnProfileService profiles, SecretProtector se
             System.Security.Cryptography.CryptographicOperations.ZeroMemory(pkcs8);
         }
     }
+
+    /// <summary>
+    /// The key a client profile carries: the profile's tls-crypt key, or for tls-crypt-v2 a fresh client key wrapped by the profile's
+    /// server key, with the client certificate's serial as its metadata (type 0, ASCII hex: what a <c>--tls-crypt-v2-verify</c> script reads).
+    /// </summary>
+    public static string ControlChannelKey(ProfileMaterial material, ActiveCertificate cert) =>
+        material.Profile.ControlChannel == ControlChannels.TlsCryptV2
+            ? TlsCryptV2.NewClientKey(material.TlsCryptKey, TlsCryptV2.UserMetadata(cert.Serial))
+            : material.TlsCryptKey;
 
     /// <summary>Finds the user and profile a request names; a clear error for either missing.</summary>
     public static async Task<Result<(VpnUser User, VpnProfile Profile)>> FindAsync(PortalDbContext db, string userName, string? profileName, CancellationToken ct)

@@ -16,7 +16,7 @@ public static class BundleEndpoints
         profiles.MapPost("", async (CreateProfileRequest body, HttpContext http, VpnProfileService svc, CancellationToken ct) =>
                 (await svc.CreateAsync(body, Actors.From(http), ct)).ToHttp(p => TypedResults.Created($"/api/v1/vpn-profiles/{p.Name}", p)))
             .RequireAuthorization(Permissions.VpnServersManage)
-            .WithSummary("Creates a VPN profile and issues its server certificate and tls-crypt key. protocol: udp or tcp; optional remoteHosts, dataCiphers, serverNetwork, pushRoutes, pushDns, clientDirectives (allow-listed).");
+            .WithSummary("Creates a VPN profile and issues its server certificate and control-channel key. protocol: udp or tcp; optional remoteHosts, dataCiphers, serverNetwork, pushRoutes, pushDns, clientDirectives (allow-listed), controlChannel (tls-crypt, the default, or tls-crypt-v2: a client key per client profile).");
         profiles.MapGet("", async (VpnProfileService svc, CancellationToken ct) => TypedResults.Ok(await svc.ListAsync(ct)))
             .RequireAuthorization(Permissions.VpnUsersRead).WithSummary("The VPN profiles.");
         profiles.MapGet("/{name}/server-files", async (string name, HttpContext http, VpnProfileService svc, CancellationToken ct) =>

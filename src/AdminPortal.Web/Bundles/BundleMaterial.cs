@@ -9,6 +9,7 @@ namespace AdminPortal.Web.Bundles;
 /// <summary>A user's active client certificate as a bundle needs it; the key stays encrypted under the master key.</summary>
 public sealed record ActiveCertificate(Guid Id, Guid CaId, string Serial, string CertificatePem, byte[]? EncryptedKey, DateTimeOffset NotAfter);
 
+/// <summary>A profile and its decrypted control-channel key (for tls-crypt-v2 the server key: it only ever goes into a server's files or wraps a client key).</summary>
 public sealed record ProfileMaterial(VpnProfile Profile, string TlsCryptKey);
 
 /// <summary>

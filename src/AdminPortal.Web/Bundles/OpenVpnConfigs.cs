@@ -57,17 +57,25 @@ public static class OpenVpnConfigs
             $"server {network.BaseAddress} {Mask(network.PrefixLength)} nopool",
             $"ifconfig-pool {PoolRange(network).First} {PoolRange(network).Last} {Mask(network.PrefixLength)}",
             "ca ca.pem", "cert server.crt", "key server.key", "dh none",
-            "tls-crypt tls-crypt.key", "crl-verify crl.pem", "remote-cert-tls client",
+            $"{ControlChannelDirective(p)} tls-crypt.key", "crl-verify crl.pem", "remote-cert-tls client",
             "tls-version-min 1.2", $"data-ciphers {p.DataCiphers}", "allow-compression no",
             "keepalive 10 60", "persist-key", "persist-tun", "verb 3",
         };
+        if (p.ControlChannel == ControlChannels.TlsCryptV2)
+            lines.Insert(2, "# tls-crypt.key is the tls-crypt-v2 server key: every client profile carries its own client key wrapped by it.");
         lines.AddRange(p.PushRoutes.Select(r => IPNetwork.Parse(r)).Select(n => $"push \"route {n.BaseAddress} {Mask(n.PrefixLength)}\""));
         lines.AddRange(p.PushDns.Select(d => $"push \"dhcp-option DNS {d}\""));
         return string.Join('\n', lines) + "\n";
     }
 
-    /// <summary>A unified client profile: everything inline, nothing to copy next to it.</summary>
-    public static string ClientProfile(VpnProfile p, string userName, ClientCredentials c, string tlsCryptKey)
+    /// <summary>tls-crypt or tls-crypt-v2: the directive (and inline tag) of the profile's control-channel key.</summary>
+    public static string ControlChannelDirective(VpnProfile p) => p.ControlChannel == ControlChannels.TlsCryptV2 ? "tls-crypt-v2" : "tls-crypt";
+
+    /// <summary>
+    /// A unified client profile: everything inline, nothing to copy next to it. <paramref name="controlChannelKey"/> is the profile's
+    /// tls-crypt key, or for a tls-crypt-v2 profile this client's own client key (never the server key).
+    /// </summary>
+    public static string ClientProfile(VpnProfile p, string userName, ClientCredentials c, string controlChannelKey)
     {
         var lines = new List<string>
         {
@@ -86,7 +94,7 @@ public static class OpenVpnConfigs
         lines.Add(Inline("ca", c.CaChainPem));
         lines.Add(Inline("cert", c.CertificatePem));
         lines.Add(Inline("key", c.KeyPem));
-        lines.Add(Inline("tls-crypt", tlsCryptKey));
+        lines.Add(Inline(ControlChannelDirective(p), controlChannelKey));
         return string.Join('\n', lines) + "\n";
     }
 

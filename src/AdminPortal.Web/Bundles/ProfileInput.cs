@@ -1,6 +1,7 @@
 using System.Net;
 using System.Net.Sockets;
 using System.Text.RegularExpressions;
+using AdminPortal.Data.Bundles;
 using AdminPortal.Web.Errors;
 using AdminPortal.Web.Pki;
 
@@ -9,12 +10,12 @@ namespace AdminPortal.Web.Bundles;
 public sealed record CreateProfileRequest(
     string? Name, string? RemoteHost, int? Port, string? Protocol,
     string[]? RemoteHosts = null, string[]? DataCiphers = null, string? ServerNetwork = null,
-    string[]? PushRoutes = null, string[]? PushDns = null, string[]? ClientDirectives = null);
+    string[]? PushRoutes = null, string[]? PushDns = null, string[]? ClientDirectives = null, string? ControlChannel = null);
 
 /// <summary>A profile request after validation: every value here is safe to write into an OpenVPN config.</summary>
 public sealed record ValidProfile(
     string Name, string[] RemoteHosts, int Port, string Protocol, string DataCiphers, string ServerNetwork,
-    string[] PushRoutes, string[] PushDns, string[] ClientDirectives);
+    string[] PushRoutes, string[] PushDns, string[] ClientDirectives, string ControlChannel);
 
 /// <summary>
 /// Validation of VPN profiles. Extra client directives come from an allow-list of harmless ones: nothing that
@@ -38,7 +39,7 @@ public static partial class ProfileInput
         "script-security", "up", "down", "plugin", "route-up", "route-pre-down", "ipchange", "tls-verify", "client-connect",
         "client-disconnect", "learn-address", "auth-user-pass-verify", "setenv", "setenv-safe", "up-restart", "iproute",
         "config", "cd", "chroot", "daemon", "log", "log-append", "writepid", "management", "askpass", "auth-user-pass",
-        "tls-export-cert", "status", "dev-node", "ifconfig", "tmp-dir", "ca", "cert", "key", "tls-crypt", "tls-auth", "pkcs12",
+        "tls-export-cert", "status", "dev-node", "ifconfig", "tmp-dir", "ca", "cert", "key", "tls-crypt", "tls-crypt-v2", "tls-auth", "pkcs12",
     };
 
     [GeneratedRegex("^(?=.{1,253}$)[A-Za-z0-9](?:[A-Za-z0-9-]{0,62})(?:\\.[A-Za-z0-9](?:[A-Za-z0-9-]{0,62}))*$")]
@@ -77,8 +78,11 @@ public static partial class ProfileInput
             directives.Add(string.Join(' ', line.Split(' ', StringSplitOptions.RemoveEmptyEntries)));
         }
         if (directives.Count > 32) return new InvalidInput("clientDirectives", "At most 32 extra client directives.");
+        var controlChannel = r.ControlChannel ?? ControlChannels.TlsCrypt;
+        if (!ControlChannels.All.Contains(controlChannel))
+            return new InvalidInput("controlChannel", $"controlChannel is {string.Join(" or ", ControlChannels.All)}.");
         return new ValidProfile(r.Name!, hosts, r.Port.Value, r.Protocol, string.Join(':', ciphers.Distinct()), net.ToString(),
-            routes.Select(x => IPNetwork.Parse(x).ToString()).ToArray(), dns, directives.ToArray());
+            routes.Select(x => IPNetwork.Parse(x).ToString()).ToArray(), dns, directives.ToArray(), controlChannel);
     }
 
     public static Result<bool> Directive(string? line)

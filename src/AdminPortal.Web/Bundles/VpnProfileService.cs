@@ -16,9 +16,12 @@ namespace AdminPortal.Web.Bundles;
 public sealed record VpnProfileView(
     string Name, string[] RemoteHosts, int Port, string Protocol, string DataCiphers, string ServerNetwork,
     string[] PushRoutes, string[] PushDns, string[] ClientDirectives, string ServerCommonName, string ServerSerial,
-    DateTimeOffset ServerNotAfter, DateTimeOffset CreatedAt, string CreatedBy);
+    DateTimeOffset ServerNotAfter, DateTimeOffset CreatedAt, string CreatedBy, string ControlChannel);
 
-/// <summary>VPN profiles: creating one issues its server certificate and tls-crypt key; its server files install a server by hand.</summary>
+/// <summary>
+/// VPN profiles: creating one issues its server certificate and control-channel key (a tls-crypt key, or a tls-crypt-v2 server key
+/// that wraps a fresh client key for every client profile); its server files install a server by hand.
+/// </summary>
 public sealed class VpnProfileService(
     AuditedWork work, IDbContextFactory<PortalDbContext> dbs, CaKeys keys, SecretProtector secrets, IOptions<PkiOptions> pki, TimeProvider time)
 {
@@ -43,7 +46,7 @@ public sealed class VpnProfileService(
             {
                 Id = profileId, Name = p.Name, RemoteHosts = p.RemoteHosts, Port = p.Port, Protocol = p.Protocol, DataCiphers = p.DataCiphers,
                 ServerNetwork = p.ServerNetwork, PushRoutes = p.PushRoutes, PushDns = p.PushDns, ClientDirectives = p.ClientDirectives,
-                EncryptedTlsCryptKey = NewTlsCryptKey(profileId),
+                ControlChannel = p.ControlChannel, EncryptedTlsCryptKey = NewControlChannelKey(profileId, p.ControlChannel),
                 ServerCertificateId = certId, ServerCertificate = cert, CreatedAt = now, CreatedBy = actor.Name,
             };
             db.Certificates.Add(cert);
@@ -54,7 +57,7 @@ public sealed class VpnProfileService(
                 return (new Conflict($"A profile named '{p.Name}' already exists."), null);
             }
             return (View(profile), new AuditEntry(actor, "vpn.profile.created", $"vpn-profile:{p.Name}",
-                new { remoteHosts = p.RemoteHosts, port = p.Port, protocol = p.Protocol, serverSerial = cert.Serial, serverNotAfter = cert.NotAfter }));
+                new { remoteHosts = p.RemoteHosts, port = p.Port, protocol = p.Protocol, controlChannel = p.ControlChannel, serverSerial = cert.Serial, serverNotAfter = cert.NotAfter }));
         }, ct);
     }
 
@@ -74,9 +77,10 @@ public sealed class VpnProfileService(
         };
     }
 
-    /// <summary>A fresh tls-crypt key (static key V1), encrypted for the profile.</summary>
-    public byte[] NewTlsCryptKey(Guid profileId) =>
-        secrets.Protect(Encoding.ASCII.GetBytes(OpenVpnConfigs.NewTlsCryptKey()), TlsCryptPurpose(profileId));
+    /// <summary>A fresh control-channel key, encrypted for the profile: a tls-crypt key (static key V1) or a tls-crypt-v2 server key.</summary>
+    public byte[] NewControlChannelKey(Guid profileId, string controlChannel) =>
+        secrets.Protect(Encoding.ASCII.GetBytes(controlChannel == ControlChannels.TlsCryptV2 ? TlsCryptV2.NewServerKey() : OpenVpnConfigs.NewTlsCryptKey()),
+            TlsCryptPurpose(profileId));
 
     public async Task<IReadOnlyList<VpnProfileView>> ListAsync(CancellationToken ct)
     {
@@ -84,7 +88,10 @@ public sealed class VpnProfileService(
         return (await db.VpnProfiles.AsNoTracking().Include(p => p.ServerCertificate).OrderBy(p => p.Name).ToListAsync(ct)).Select(View).ToList();
     }
 
-    /// <summary>A zip with server.conf, ca.pem, server.crt, server.key, tls-crypt.key and crl.pem. Audited: it carries a private key.</summary>
+    /// <summary>
+    /// A zip with server.conf, ca.pem, server.crt, server.key, tls-crypt.key and crl.pem. Audited: it carries a private key. For a
+    /// tls-crypt-v2 profile tls-crypt.key holds the tls-crypt-v2 server key and server.conf says <c>tls-crypt-v2 tls-crypt.key</c>.
+    /// </summary>
     public async Task<Result<BundleFile>> ServerFilesAsync(string name, AuditActor actor, CancellationToken ct) =>
         await work.RunAsync<Result<BundleFile>>(async (_, db, c) =>
         {
@@ -112,9 +119,10 @@ public sealed class VpnProfileService(
         };
     }
 
+    /// <summary>The profile's control-channel key as stored: the tls-crypt key, or the tls-crypt-v2 server key (never for a client).</summary>
     public string TlsCryptKey(VpnProfile profile) => Encoding.ASCII.GetString(secrets.Unprotect(profile.EncryptedTlsCryptKey, TlsCryptPurpose(profile.Id)));
 
     public static VpnProfileView View(VpnProfile p) => new(
         p.Name, p.RemoteHosts, p.Port, p.Protocol, p.DataCiphers, p.ServerNetwork, p.PushRoutes, p.PushDns, p.ClientDirectives,
-        p.ServerCertificate?.CommonName ?? "", p.ServerCertificate?.Serial ?? "", p.ServerCertificate?.NotAfter ?? default, p.CreatedAt, p.CreatedBy);
+        p.ServerCertificate?.CommonName ?? "", p.ServerCertificate?.Serial ?? "", p.ServerCertificate?.NotAfter ?? default, p.CreatedAt, p.CreatedBy, p.ControlChannel);
 }

@@ -59,7 +59,7 @@ public sealed class VpnCompromise(
             var cert = profiles.IssueServerCertificate(ca, profile.Name, pair, actor);
             db.Certificates.Add(cert);
             profile.ServerCertificateId = cert.Id;
-            profile.EncryptedTlsCryptKey = profiles.NewTlsCryptKey(profile.Id);
+            profile.EncryptedTlsCryptKey = profiles.NewControlChannelKey(profile.Id, profile.ControlChannel);
             profile.MaterialVersion++;
             await db.SaveChangesAsync(c);
             var oldCa = await db.CertificateAuthorities.SingleAsync(x => x.Id == old.CaId, c);
