@@ -33,15 +33,20 @@ public static class PublishScripts
     public const string CrlNumberFile = ".adminportal-crl-number";
 
     /// <summary>
-    /// <c>crl_order CANDIDATE INSTALLED</c> (two record files) prints newer, same or older: older when a CRL of an issuer in both
-    /// has a lower number in the candidate; newer when the installed record is missing or empty (unknown), or a number is higher,
-    /// or the issuers differ; older when only the candidate is unknown. <c>crl_numbers FILE</c> prints a record's numbers.
+    /// <c>crl_order CANDIDATE INSTALLED CRLFILE</c> (two record files and the installed crl.pem) prints newer, same or older:
+    /// newer when the installed record is unknown (missing, or its <c>sha256</c> line is not that of CRLFILE: a crl.pem put there
+    /// by other means), when a number is higher or the issuers differ; older when a CRL of an issuer in both has a lower number
+    /// in the candidate, or only the candidate is unknown (no numbers). <c>crl_numbers FILE</c> prints a record's numbers;
+    /// <c>crl_seal FILE CRLFILE</c> adds the <c>sha256</c> line of the crl.pem it records.
     /// </summary>
     private const string CrlOrder = """
-        crl_numbers() { if [ -s "$1" ]; then cut -d' ' -f2 < "$1" | paste -sd, -; else echo unknown; fi; }
+        crl_ids() { grep -v '^sha256 ' "$1" 2>/dev/null || true; }
+        crl_numbers() { n=$(crl_ids "$1" | cut -d' ' -f2 | paste -sd, -); echo "${n:-unknown}"; }
+        crl_seal() { h=$(sha256sum < "$2") || return 1; printf 'sha256 %s\n' "${h%% *}" >> "$1"; }
         crl_order() {
-          [ -s "$2" ] || { echo newer; return 0; }
-          [ -s "$1" ] || { echo older; return 0; }
+          [ -e "$3" ] && [ -s "$2" ] || { echo newer; return 0; }
+          grep -qx "sha256 $(sha256sum < "$3" | cut -d' ' -f1)" "$2" || { echo newer; return 0; }
+          [ -n "$(crl_ids "$1")" ] || { echo older; return 0; }
           o=same
           while read -r k n; do
             case "$k" in ''|*[!0-9a-f]*) continue ;; esac
@@ -51,7 +56,7 @@ public static class PublishScripts
             if [ "$n" -lt "$i" ]; then echo older; return 0; fi
             if [ "$n" -gt "$i" ]; then o=newer; fi
           done < "$1"
-          if [ $o = same ] && [ "$(wc -l < "$1")" -ne "$(wc -l < "$2")" ]; then o=newer; fi
+          if [ $o = same ] && [ "$(crl_ids "$1" | wc -l)" -ne "$(crl_ids "$2" | wc -l)" ]; then o=newer; fi
           echo $o
         }
         """;
@@ -154,16 +159,17 @@ public static class PublishScripts
         r="$d/$st/{CrlNumberFile}"
         {CrlStamp.WriteRecord(crl, "r")}
         keepcrl=0
-        if [ -e "$d/crl.pem" ] && [ "$(crl_order "$d/$st/{CrlNumberFile}" "$d/{CrlNumberFile}")" = older ]; then keepcrl=1; fi
+        if [ "$(crl_order "$r" "$d/{CrlNumberFile}" "$d/crl.pem")" = older ]; then keepcrl=1; fi
         for f in {Files}; do
           if [ "$f" = crl.pem ] && [ $keepcrl = 1 ]; then rm -f -- "$d/$st/$f"; continue; fi
           mv -f -- "$d/$st/$f" "$d/$f"
         done
         if [ $keepcrl = 1 ]; then
-          echo "kept the installed crl.pem (CRL number $(crl_numbers "$d/{CrlNumberFile}")): this publish's CRL (number $(crl_numbers "$d/$st/{CrlNumberFile}")) is older"
-          rm -f -- "$d/$st/{CrlNumberFile}"
+          echo "kept the installed crl.pem (CRL number $(crl_numbers "$d/{CrlNumberFile}")): this publish's CRL (number $(crl_numbers "$r")) is older"
+          rm -f -- "$r"
         else
-          mv -f -- "$d/$st/{CrlNumberFile}" "$d/{CrlNumberFile}"
+          crl_seal "$r" "$d/crl.pem"
+          mv -f -- "$r" "$d/{CrlNumberFile}"
         fi
         rm -rf -- "$d/ccd.old"
         if [ -d "$d/ccd" ]; then mv -- "$d/ccd" "$d/ccd.old"; fi
@@ -230,13 +236,14 @@ public static class PublishScripts
             trap 'rm -f -- "$t" "$c"' EXIT
             {CrlStamp.WriteRecord(crl, "c")}
             cat > "$t"
-            if [ -e "$p" ] && [ "$(crl_order "$c" "$d/{CrlNumberFile}")" != newer ]; then
+            if [ "$(crl_order "$c" "$d/{CrlNumberFile}" "$p")" != newer ]; then
               echo "{CrlAlreadyInstalled} $(crl_numbers "$d/{CrlNumberFile}"); crl.pem unchanged (the pushed CRL is number {crl.Numbers})"
               exit 0
             fi
             chmod 644 -- "$t"
             {Hosts.Ssh.FileStamps.LaterSecond("", "p", "t")}
             mv -f -- "$t" "$p"
+            crl_seal "$c" "$p"
             chmod 644 -- "$c"
             mv -f -- "$c" "$d/{CrlNumberFile}"
             echo "installed crl.pem (CRL number {crl.Numbers})"
@@ -260,7 +267,7 @@ public static class PublishScripts
         {CrlOrder}
         d={Quote(s.ConfigDir)}
         keepcrl=0
-        if [ -e "$d/crl.pem" ] && [ "$(crl_order "$d/{Previous}/{CrlNumberFile}" "$d/{CrlNumberFile}")" != newer ]; then keepcrl=1; fi
+        if [ "$(crl_order "$d/{Previous}/{CrlNumberFile}" "$d/{CrlNumberFile}" "$d/crl.pem")" != newer ]; then keepcrl=1; fi
         for f in {Files}; do
           if [ "$f" = crl.pem ] && [ $keepcrl = 1 ]; then continue; fi
           if [ -e "$d/{Previous}/$f.absent" ]; then rm -f -- "$d/$f"; elif [ -e "$d/{Previous}/$f" ]; then mv -f -- "$d/{Previous}/$f" "$d/$f"; fi
