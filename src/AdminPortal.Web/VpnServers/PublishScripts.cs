@@ -26,6 +26,41 @@ public static class PublishScripts
 
     private const int LockWaitSeconds = 60;
 
+    /// <summary>
+    /// The host's record of the cRLNumber(s) of the installed crl.pem (<see cref="CrlStamp"/>), written under <see cref="LockFile"/>
+    /// whenever crl.pem is: a publish or a CRL push with an older CRL keeps the installed one, so the CRL never goes backwards.
+    /// </summary>
+    public const string CrlNumberFile = ".adminportal-crl-number";
+
+    /// <summary>
+    /// <c>crl_order CANDIDATE INSTALLED CRLFILE</c> (two record files and the installed crl.pem) prints newer, same or older:
+    /// newer when the installed record is unknown (missing, or its <c>sha256</c> line is not that of CRLFILE: a crl.pem put there
+    /// by other means), when a number is higher or the issuers differ; older when a CRL of an issuer in both has a lower number
+    /// in the candidate, or only the candidate is unknown (no numbers). <c>crl_numbers FILE</c> prints a record's numbers;
+    /// <c>crl_seal FILE CRLFILE</c> adds the <c>sha256</c> line of the crl.pem it records.
+    /// </summary>
+    private const string CrlOrder = """
+        crl_ids() { grep -v '^sha256 ' "$1" 2>/dev/null || true; }
+        crl_numbers() { n=$(crl_ids "$1" | cut -d' ' -f2 | paste -sd, -); echo "${n:-unknown}"; }
+        crl_seal() { h=$(sha256sum < "$2") || return 1; printf 'sha256 %s\n' "${h%% *}" >> "$1"; }
+        crl_order() {
+          [ -e "$3" ] && [ -s "$2" ] || { echo newer; return 0; }
+          grep -qx "sha256 $(sha256sum < "$3" | cut -d' ' -f1)" "$2" || { echo newer; return 0; }
+          [ -n "$(crl_ids "$1")" ] || { echo older; return 0; }
+          o=same
+          while read -r k n; do
+            case "$k" in ''|*[!0-9a-f]*) continue ;; esac
+            case "$n" in ''|*[!0-9]*) continue ;; esac
+            i=$(grep -m1 "^$k " "$2" | cut -d' ' -f2)
+            case "$i" in ''|*[!0-9]*) o=newer; continue ;; esac
+            if [ "$n" -lt "$i" ]; then echo older; return 0; fi
+            if [ "$n" -gt "$i" ]; then o=newer; fi
+          done < "$1"
+          if [ $o = same ] && [ "$(crl_ids "$1" | wc -l)" -ne "$(crl_ids "$2" | wc -l)" ]; then o=newer; fi
+          echo $o
+        }
+        """;
+
     /// <summary>Each publish stages in a folder of its own, so that a late one never installs (or removes) another's files.</summary>
     public static string Staged(long generation) => $".staged-{generation.ToString(System.Globalization.CultureInfo.InvariantCulture)}";
 
@@ -104,10 +139,12 @@ public static class PublishScripts
     /// <summary>
     /// Copies the deployed files to .previous/ (marking the ones that did not exist), renames the staged ones into place and
     /// records <paramref name="generation"/> in <see cref="GenerationFile"/>; removes the staging folders of this and older
-    /// publishes, which can no longer install. Run <see cref="Fenced"/>.
+    /// publishes, which can no longer install. The staged crl.pem is installed (and <paramref name="crl"/> recorded in
+    /// <see cref="CrlNumberFile"/>) unless the installed one is newer: then it stays, and the output says so. Run <see cref="Fenced"/>.
     /// </summary>
-    public static string BackupAndInstall(VpnServer s, long generation) => $"""
+    public static string BackupAndInstall(VpnServer s, long generation, CrlStamp? crl) => $"""
         set -eu
+        {CrlOrder}
         d={Quote(s.ConfigDir)}
         st={Quote(Staged(generation))}
         gen={generation.ToString(System.Globalization.CultureInfo.InvariantCulture)}
@@ -116,9 +153,24 @@ public static class PublishScripts
         for f in {Files}; do
           if [ -e "$d/$f" ]; then cp -p -- "$d/$f" "$d/{Previous}/$f"; else : > "$d/{Previous}/$f.absent"; fi
         done
+        if [ -e "$d/{CrlNumberFile}" ]; then cp -p -- "$d/{CrlNumberFile}" "$d/{Previous}/{CrlNumberFile}"; fi
         if [ -d "$d/ccd" ]; then cp -a -- "$d/ccd" "$d/{Previous}/ccd"; else : > "$d/{Previous}/ccd.absent"; fi
         echo "backed up the deployed files to $d/{Previous}"
-        for f in {Files}; do mv -f -- "$d/$st/$f" "$d/$f"; done
+        r="$d/$st/{CrlNumberFile}"
+        {CrlStamp.WriteRecord(crl, "r")}
+        keepcrl=0
+        if [ "$(crl_order "$r" "$d/{CrlNumberFile}" "$d/crl.pem")" = older ]; then keepcrl=1; fi
+        for f in {Files}; do
+          if [ "$f" = crl.pem ] && [ $keepcrl = 1 ]; then rm -f -- "$d/$st/$f"; continue; fi
+          mv -f -- "$d/$st/$f" "$d/$f"
+        done
+        if [ $keepcrl = 1 ]; then
+          echo "kept the installed crl.pem (CRL number $(crl_numbers "$d/{CrlNumberFile}")): this publish's CRL (number $(crl_numbers "$r")) is older"
+          rm -f -- "$r"
+        else
+          crl_seal "$r" "$d/crl.pem"
+          mv -f -- "$r" "$d/{CrlNumberFile}"
+        fi
         rm -rf -- "$d/ccd.old"
         if [ -d "$d/ccd" ]; then mv -- "$d/ccd" "$d/ccd.old"; fi
         mv -- "$d/$st/ccd" "$d/ccd"
@@ -166,13 +218,65 @@ public static class PublishScripts
             """;
     }
 
-    /// <summary>Puts the backed-up files back (removing the ones that did not exist before).</summary>
+    /// <summary>
+    /// Writes crl.pem (its bytes on stdin) under <c>flock</c> on <see cref="LockFile"/>, as publishes install: mode 644, an mtime
+    /// in a later whole second than the file it replaces (<see cref="Hosts.Ssh.FileStamps.LaterSecond"/>), renamed into place, and
+    /// <paramref name="crl"/> recorded in <see cref="CrlNumberFile"/>. When the installed CRL is as new or newer it changes nothing
+    /// and prints <see cref="CrlAlreadyInstalled"/> and the installed number(s).
+    /// </summary>
+    public static string CrlPush(VpnServer s, CrlStamp crl)
+    {
+        var inner = $"""
+            set -eu
+            {CrlOrder}
+            d={Quote(s.ConfigDir)}
+            p="$d/crl.pem"
+            t="$d/.crl.pem.portal-$$.tmp"
+            c="$d/.crl-number.portal-$$.tmp"
+            trap 'rm -f -- "$t" "$c"' EXIT
+            {CrlStamp.WriteRecord(crl, "c")}
+            cat > "$t"
+            if [ "$(crl_order "$c" "$d/{CrlNumberFile}" "$p")" != newer ]; then
+              echo "{CrlAlreadyInstalled} $(crl_numbers "$d/{CrlNumberFile}"); crl.pem unchanged (the pushed CRL is number {crl.Numbers})"
+              exit 0
+            fi
+            chmod 644 -- "$t"
+            {Hosts.Ssh.FileStamps.LaterSecond("", "p", "t")}
+            mv -f -- "$t" "$p"
+            crl_seal "$c" "$p"
+            chmod 644 -- "$c"
+            mv -f -- "$c" "$d/{CrlNumberFile}"
+            echo "installed crl.pem (CRL number {crl.Numbers})"
+            """;
+        return $"""
+            d={Quote(s.ConfigDir)}
+            mkdir -p -- "$d" || exit 1
+            flock -o -E {LockBusy} -w {LockWaitSeconds} "$d/{LockFile}" sh -c {Quote(inner)}
+            rc=$?
+            if [ $rc -eq {LockBusy} ]; then echo "a publish or another CRL push held $d/{LockFile} for {LockWaitSeconds} s; crl.pem not written" >&2; fi
+            exit $rc
+            """;
+    }
+
+    /// <summary>What <see cref="CrlPush"/> prints when the host's CRL is as new as the pushed one or newer.</summary>
+    public const string CrlAlreadyInstalled = "already has CRL number";
+
+    /// <summary>Puts the backed-up files back (removing the ones that did not exist before); crl.pem only when the backed-up one is newer.</summary>
     public static string Restore(VpnServer s) => $"""
         set -eu
+        {CrlOrder}
         d={Quote(s.ConfigDir)}
+        keepcrl=0
+        if [ "$(crl_order "$d/{Previous}/{CrlNumberFile}" "$d/{CrlNumberFile}" "$d/crl.pem")" != newer ]; then keepcrl=1; fi
         for f in {Files}; do
+          if [ "$f" = crl.pem ] && [ $keepcrl = 1 ]; then continue; fi
           if [ -e "$d/{Previous}/$f.absent" ]; then rm -f -- "$d/$f"; elif [ -e "$d/{Previous}/$f" ]; then mv -f -- "$d/{Previous}/$f" "$d/$f"; fi
         done
+        if [ $keepcrl = 1 ]; then
+          echo "kept the installed crl.pem (CRL number $(crl_numbers "$d/{CrlNumberFile}")): the previous one is not newer"
+        elif [ -e "$d/{Previous}/{CrlNumberFile}" ]; then mv -f -- "$d/{Previous}/{CrlNumberFile}" "$d/{CrlNumberFile}"
+        else rm -f -- "$d/{CrlNumberFile}"
+        fi
         if [ -d "$d/{Previous}/ccd" ]; then rm -rf -- "$d/ccd"; mv -- "$d/{Previous}/ccd" "$d/ccd"; elif [ -e "$d/{Previous}/ccd.absent" ]; then rm -rf -- "$d/ccd"; mkdir -m 755 -- "$d/ccd"; fi
         echo "restored the previous files"
         """;

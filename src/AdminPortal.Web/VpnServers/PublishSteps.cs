@@ -50,13 +50,15 @@ public sealed class PublishSteps(RemoteShell shell, SftpPush sftp)
             if (pushed.Status != RunStatus.Succeeded) return Stepper.Failed($"upload {f.Name}", pushed, null);
         }
         if (await step.ScriptAsync("check", PublishScripts.Check(server, generation), ct) is { } check) return check;
+        // The staged CRL's number(s): the install keeps the host's crl.pem when it is newer (a CRL pushed after this publish rendered).
+        var crl = files.FirstOrDefault(f => f.Name == "crl.pem") is { } crlFile ? CrlStamp.OfPem(Encoding.UTF8.GetString(crlFile.Content)) : null;
         // Narrows the window: an instance that was frozen past its lease stops here (the fence on the host covers the rest).
         if (!await fence.StillOursAsync(CancellationToken.None))
         {
             step.Announce("stopped: the run is no longer this instance's");
             return new PublishResult(RunStatus.Interrupted, "backup and install", false, LostBeforeInstall);
         }
-        if (await step.ScriptAsync("backup and install", PublishScripts.Fenced(server, generation, PublishScripts.BackupAndInstall(server, generation)), ct)
+        if (await step.ScriptAsync("backup and install", PublishScripts.Fenced(server, generation, PublishScripts.BackupAndInstall(server, generation, crl)), ct)
             is { } installing)
             return installing.Superseded ? installing : await RollBackAsync(step, server, generation, installing);
         if (await step.ScriptAsync("restart", PublishScripts.Fenced(server, generation, PublishScripts.Restart(server)), ct) is { } restart)

@@ -9,11 +9,13 @@ using Microsoft.Extensions.Options;
 namespace AdminPortal.Web.VpnServers.Crl;
 
 /// <summary>One server's part of a distribution: the state recorded, what went wrong, whether it was sent SIGHUP, the sessions ended.</summary>
+/// <param name="Unchanged">Set when the host already had this CRL or a newer one and kept it ("already has CRL number N").</param>
 public sealed record CrlPushResult(string Server, string State, string? Problem, string? CrlNumbers, bool Signalled, IReadOnlyList<long> KilledClients,
-    long Milliseconds);
+    long Milliseconds, string? Unchanged = null);
 
 /// <summary>
-/// Puts the current CRL file on every VPN server at once (ConfigDir/crl.pem, see <see cref="RemoteFiles"/>), no restart:
+/// Puts the current CRL file on every VPN server at once (ConfigDir/crl.pem, under the publishes' lock and only over an older CRL:
+/// <see cref="PublishScripts.CrlPush"/>), no restart:
 /// OpenVPN re-reads it at the next handshake. With a two-tier CA the server is then sent SIGHUP through its management
 /// interface, because OpenVPN 2.6's re-read keeps a stale CRL of the intermediate (README, "OpenVPN and a two-tier CA").
 /// Each revoked user's live sessions are ended with <c>client-kill ID HALT</c> while the file is written. A failing server is recorded and
@@ -44,6 +46,7 @@ public sealed class CrlDistributor(IDbContextFactory<PortalDbContext> dbs, Remot
         string? problem;
         var signalled = false;
         IReadOnlyList<long> killed = [];
+        string? unchanged = null;
         try
         {
             // The file and the sessions at once (two channels of the host's connection): HALT tells the client to exit, so it
@@ -52,7 +55,7 @@ public sealed class CrlDistributor(IDbContextFactory<PortalDbContext> dbs, Remot
             var write = WriteAsync(server, current, ct);
             var end = revokedUsers.Count > 0 ? EndSessionsAsync(server, revokedUsers, cause, ct) : Task.FromResult<IReadOnlyList<long>>([]);
             await Task.WhenAll(write, end);
-            (problem, killed) = (write.Result, end.Result);
+            ((problem, unchanged), killed) = (write.Result, end.Result);
             if (problem is null && current.TwoTier)
             {
                 var hup = await management.SignalAsync(server, "SIGHUP", ct);
@@ -68,15 +71,22 @@ public sealed class CrlDistributor(IDbContextFactory<PortalDbContext> dbs, Remot
         var verdict = problem is null
             ? CrlFreshness.Judge(current.Pem, null, current.Facts, time.GetUtcNow(), options.Value.CrlAlertThreshold)
             : new CrlVerdict(CrlState.PushFailed, problem, null, null);
-        await recorder.RecordPushAsync(server.Id, verdict, new { cause, signalled, milliseconds = watch.ElapsedMilliseconds }, actor, CancellationToken.None);
-        return new CrlPushResult(server.Name, verdict.State, verdict.Problem, verdict.DeployedNumbers, signalled, killed, watch.ElapsedMilliseconds);
+        await recorder.RecordPushAsync(server.Id, verdict, new { cause, signalled, unchanged, milliseconds = watch.ElapsedMilliseconds }, actor, CancellationToken.None);
+        return new CrlPushResult(server.Name, verdict.State, verdict.Problem, verdict.DeployedNumbers, signalled, killed, watch.ElapsedMilliseconds, unchanged);
     }
 
-    private async Task<string?> WriteAsync(VpnServer server, CurrentCrl current, CancellationToken ct)
+    /// <summary>
+    /// Writes crl.pem under the publishes' lock (<see cref="PublishScripts.CrlPush"/>): a host that already has this CRL or a newer
+    /// one keeps it, and the push succeeds with <c>Unchanged</c> saying so (the revocations are in force there).
+    /// </summary>
+    private async Task<(string? Problem, string? Unchanged)> WriteAsync(VpnServer server, CurrentCrl current, CancellationToken ct)
     {
-        if (VpnManagement.Target(server.Host!) is not { } target) return $"host {server.Host!.Name} is not trusted: approve its key first";
-        var written = await files.WriteAsync(target, CrlPath(server), current.Pem, ct);
-        return written.Ok ? null : $"writing {CrlPath(server)} failed: {written.Problem}";
+        if (VpnManagement.Target(server.Host!) is not { } target) return ($"host {server.Host!.Name} is not trusted: approve its key first", null);
+        var written = await files.RunAsRootAsync(target, PublishScripts.CrlPush(server, CrlStamp.Of(current.Facts)), current.Pem, ct);
+        if (!written.Ok) return ($"writing {CrlPath(server)} failed: {written.Problem}", null);
+        var unchanged = written.Output.Split('\n', StringSplitOptions.TrimEntries)
+            .FirstOrDefault(l => l.StartsWith(PublishScripts.CrlAlreadyInstalled, StringComparison.Ordinal));
+        return (null, unchanged);
     }
 
     /// <summary>client-kill ID HALT for every session of the users (status 3 names them by CN); audited per server when there was one.</summary>
