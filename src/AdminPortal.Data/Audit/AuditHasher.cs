@@ -21,17 +21,16 @@ public static class AuditHasher
         ReadOnlySpan<byte> prevHash, long sequence, DateTimeOffset occurredAt, string actor, string actorRole,
         string action, string target, string details, string? clientAddress, string outcome)
     {
-        // The fields are encoded into one buffer and hashed in one call: the same bytes as appending field by
+        // The encoding is written to one buffer and hashed in one call: the same bytes as appending field by
         // field, without a call into the crypto library per field (every bundle download hashes an event).
-        var length = FieldsSize(actor, actorRole, action, target, details, clientAddress, outcome);
+        var length = prevHash.Length + 16 + FieldsSize(actor, actorRole, action, target, details, clientAddress, outcome);
         var rented = length <= 1024 ? null : ArrayPool<byte>.Shared.Rent(length);
         var buffer = rented is null ? stackalloc byte[1024] : rented.AsSpan();
         try
         {
-            var written = WriteFields(buffer, actor, actorRole, action, target, details, clientAddress, outcome);
-            var hash = new byte[HashSize];
-            Compute(prevHash, sequence, occurredAt, buffer[..written], hash);
-            return hash;
+            var at = WriteHead(buffer, prevHash, sequence, occurredAt);
+            at += WriteFields(buffer[at..], actor, actorRole, action, target, details, clientAddress, outcome);
+            return SHA256.HashData(buffer[..at]);
         }
         finally
         {
@@ -51,11 +50,7 @@ public static class AuditHasher
         var buffer = rented is null ? stackalloc byte[1024] : rented.AsSpan();
         try
         {
-            prevHash.CopyTo(buffer);
-            var at = prevHash.Length;
-            BinaryPrimitives.WriteInt64BigEndian(buffer[at..], sequence);
-            BinaryPrimitives.WriteInt64BigEndian(buffer[(at + 8)..], (occurredAt.UtcTicks - DateTimeOffset.UnixEpoch.UtcTicks) / 10);
-            at += 16;
+            var at = WriteHead(buffer, prevHash, sequence, occurredAt);
             encodedFields.CopyTo(buffer[at..]);
             SHA256.HashData(buffer[..(at + encodedFields.Length)], hash);
         }
@@ -63,6 +58,16 @@ public static class AuditHasher
         {
             if (rented is not null) ArrayPool<byte>.Shared.Return(rented);
         }
+    }
+
+    /// <summary>The previous hash, the sequence and the time (microseconds since the Unix epoch), big-endian; returns the bytes written.</summary>
+    private static int WriteHead(Span<byte> buffer, ReadOnlySpan<byte> prevHash, long sequence, DateTimeOffset occurredAt)
+    {
+        prevHash.CopyTo(buffer);
+        var at = prevHash.Length;
+        BinaryPrimitives.WriteInt64BigEndian(buffer[at..], sequence);
+        BinaryPrimitives.WriteInt64BigEndian(buffer[(at + 8)..], (occurredAt.UtcTicks - DateTimeOffset.UnixEpoch.UtcTicks) / 10);
+        return at + 16;
     }
 
     /// <summary>How many bytes <see cref="WriteFields"/> writes for these fields.</summary>

@@ -24,13 +24,14 @@ public static class SecurityHeaders
         h.XContentTypeOptions = "nosniff";
         h.XFrameOptions = "DENY";
         var path = ctx.Request.Path;
-        if (path.StartsWithSegments("/api") && !path.StartsWithSegments("/api/reference")) h.ContentSecurityPolicy = ApiCsp;
+        var reference = path.StartsWithSegments("/api/reference");
+        if (!reference && path.StartsWithSegments("/api")) h.ContentSecurityPolicy = ApiCsp;
         else
         {
             h["Referrer-Policy"] = "no-referrer";
             h["Permissions-Policy"] = "camera=(), microphone=(), geolocation=()";
             h["Cross-Origin-Opener-Policy"] = "same-origin";
-            h.ContentSecurityPolicy = path.StartsWithSegments("/api/reference") ? ReferenceCsp : Csp;
+            h.ContentSecurityPolicy = reference ? ReferenceCsp : Csp;
         }
         // Only over HTTPS (directly or through the trusted proxy): plain HTTP on 127.0.0.1 must stay usable.
         if (ctx.Request.IsHttps) h.StrictTransportSecurity = "max-age=31536000";

@@ -39,7 +39,7 @@ public sealed class RemoteFiles(RemoteShell shell)
 
     /// <summary>A script run as root (through <c>sudo -n sh -c</c> when the login user is not root), with <paramref name="stdin"/>.</summary>
     public Task<RemoteText> RunAsRootAsync(SshTarget target, string script, string stdin, CancellationToken ct) =>
-        RunAsync(target, new RemoteCommand(target.User == "root" ? script : $"sudo -n sh -c {Quote(script)}", Timeout, Stdin: Encoding.UTF8.GetBytes(stdin)), ct);
+        RunAsync(target, new RemoteCommand($"{Sudo(target)}sh -c {Quote(script)}", Timeout, Stdin: Encoding.UTF8.GetBytes(stdin)), ct);
 
     public Task<RemoteText> RemoveAsync(SshTarget target, string path, CancellationToken ct) =>
         RunAsync(target, new RemoteCommand($"{Sudo(target)}rm -f -- {Quote(path)}", Timeout), ct);
