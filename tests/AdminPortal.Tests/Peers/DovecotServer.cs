@@ -126,7 +126,18 @@ public sealed class DovecotServer : IAsyncDisposable
         var deadline = DateTime.UtcNow + (within ?? TimeSpan.FromSeconds(5));
         while (true)
         {
-            var error = await LoginErrorAsync(user, password);
+            string? error;
+            try
+            {
+                error = await LoginErrorAsync(user, password);
+            }
+            catch (ImapProtocolException) when (DateTime.UtcNow < deadline)
+            {
+                // Dovecot closed this connection mid-login (seen once in CI while the passwd-file was being rewritten):
+                // neither a success nor a refusal, so the login is tried again.
+                await Task.Delay(100);
+                continue;
+            }
             if ((error is null) == works || DateTime.UtcNow > deadline) return error;
             await Task.Delay(100);
         }
