@@ -13,6 +13,12 @@ namespace AdminPortal.Tests.Peers;
 public sealed class SshdServer : IAsyncDisposable
 {
     public const string TestUser = "apssh";
+
+    /// <summary>
+    /// A non-root login user with a NOPASSWD sudo rule of its own (<c>/etc/sudoers.d/adminportal-tests</c>, for this user only):
+    /// the portal's "sudo -n" way of being root. <see cref="TestUser"/> has no sudo rights (an unprivileged account).
+    /// </summary>
+    public const string SudoUser = "apsudo";
     private static readonly SemaphoreSlim UserLock = new(1, 1);
     private Process? _sshd;
 
@@ -170,10 +176,23 @@ public sealed class SshdServer : IAsyncDisposable
         await UserLock.WaitAsync();
         try
         {
-            if ((await Proc.RunAsync("id", [TestUser])).ExitCode == 0) return;
-            var add = await Proc.RunAsync("useradd", ["-m", "-s", "/bin/bash", TestUser]);
-            if (add.ExitCode is not (0 or 9)) throw new InvalidOperationException($"useradd failed: {add.StdErr}");
-            await Proc.CheckedAsync("usermod", ["-p", "*", TestUser]);
+            foreach (var user in new[] { TestUser, SudoUser })
+            {
+                if ((await Proc.RunAsync("id", [user])).ExitCode == 0) continue;
+                var add = await Proc.RunAsync("useradd", ["-m", "-s", "/bin/bash", user]);
+                if (add.ExitCode is not (0 or 9)) throw new InvalidOperationException($"useradd failed: {add.StdErr}");
+                await Proc.CheckedAsync("usermod", ["-p", "*", user]);
+            }
+            const string rule = "/etc/sudoers.d/adminportal-tests";
+            var line = $"{SudoUser} ALL=(root) NOPASSWD: ALL\n";
+            if (!File.Exists(rule) || await File.ReadAllTextAsync(rule) != line)
+            {
+                var temp = rule + ".tmp";
+                await File.WriteAllTextAsync(temp, line);
+                await Proc.CheckedAsync("chmod", ["0440", temp]);
+                await Proc.CheckedAsync("visudo", ["-c", "-q", "-f", temp]);
+                File.Move(temp, rule, overwrite: true);
+            }
         }
         finally
         {
