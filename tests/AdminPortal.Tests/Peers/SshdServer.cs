@@ -187,7 +187,7 @@ public sealed class SshdServer : IAsyncDisposable
             var line = $"{SudoUser} ALL=(root) NOPASSWD: ALL\n";
             if (!File.Exists(rule) || await File.ReadAllTextAsync(rule) != line)
             {
-                var temp = rule + ".tmp";
+                var temp = $"{rule}.{Environment.ProcessId}.tmp";
                 await File.WriteAllTextAsync(temp, line);
                 await Proc.CheckedAsync("chmod", ["0440", temp]);
                 await Proc.CheckedAsync("visudo", ["-c", "-q", "-f", temp]);
