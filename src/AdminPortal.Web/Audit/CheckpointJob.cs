@@ -1,6 +1,7 @@
 using AdminPortal.Data.Audit;
 using AdminPortal.Data.Jobs;
 using AdminPortal.Web.Hosting;
+using AdminPortal.Web.Jobs;
 using Microsoft.Extensions.Options;
 
 namespace AdminPortal.Web.Audit;

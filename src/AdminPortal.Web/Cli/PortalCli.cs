@@ -4,6 +4,7 @@ using AdminPortal.Web.Audit;
 using AdminPortal.Web.Errors;
 using AdminPortal.Web.Hosting;
 using AdminPortal.Web.Operators;
+using AdminPortal.Web.Secrets;
 using AdminPortal.Web.Tokens;
 using Npgsql;
 

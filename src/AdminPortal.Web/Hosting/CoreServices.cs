@@ -2,7 +2,8 @@ using AdminPortal.Data;
 using AdminPortal.Data.Audit;
 using AdminPortal.Data.Jobs;
 using AdminPortal.Web.Audit;
-using Microsoft.AspNetCore.DataProtection;
+using AdminPortal.Web.Secrets;
+using AdminPortal.Web.Security;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
 using Npgsql;
@@ -25,9 +26,7 @@ public static class CoreServices
         s.AddDbContextFactory<PortalDbContext>((sp, o) => PortalDb.Configure(o, sp.GetRequiredService<NpgsqlDataSource>()));
         s.AddScoped(sp => sp.GetRequiredService<IDbContextFactory<PortalDbContext>>().CreateDbContext());
 
-        s.AddSingleton(sp => CreateProtector(sp.GetRequiredService<IOptions<PortalOptions>>().Value, sp.GetRequiredService<ILogger<SecretProtector>>()));
-        s.AddDataProtection().SetApplicationName("AdminPortal").PersistKeysToDbContext<PortalDbContext>();
-        s.AddSingleton<IConfigureOptions<Microsoft.AspNetCore.DataProtection.KeyManagement.KeyManagementOptions>, MasterKeyXmlEncryption>();
+        s.AddMasterKey();
 
         s.AddSingleton<AuditLog>();
         s.AddSingleton(sp =>
@@ -45,7 +44,6 @@ public static class CoreServices
         s.AddSingleton<AuditBatcher>();
         s.AddSingleton<AuditQuery>();
         s.AddSingleton<AuditIntegrity>();
-        s.AddSingleton<Secrets.MasterKeyRotation>();
         s.AddSingleton<JobLeases>();
         s.AddHostedService<CheckpointJob>();
         if (database.Embedded is not null) s.AddHostedService(_ => new EmbeddedPostgresLifetime(database.Embedded));
@@ -67,17 +65,6 @@ public static class CoreServices
     private static void TryAddSingletonTimeProvider(this IServiceCollection s)
     {
         if (!s.Any(d => d.ServiceType == typeof(TimeProvider))) s.AddSingleton(TimeProvider.System);
-    }
-
-    private static SecretProtector CreateProtector(PortalOptions options, ILogger logger)
-    {
-        var path = options.ResolveMasterKeyFile();
-        // Only the default location is created on demand; a configured key file must exist.
-        var (key, created) = MasterKeyFile.Load(path, createIfMissing: options.MasterKeyFile is null);
-        if (created)
-            logger.LogWarning("Generated a new master key at {Path} (mode 0600). Back it up: without it no stored secret can be read. See README, 'Master key'.", path);
-        var previous = options.PreviousMasterKeyFiles.Select(f => MasterKeyFile.Load(f, false).Key);
-        return new SecretProtector(key, previous);
     }
 }
 

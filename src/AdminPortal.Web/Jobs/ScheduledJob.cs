@@ -1,7 +1,7 @@
 using System.Globalization;
 using AdminPortal.Data.Jobs;
 
-namespace AdminPortal.Web.Hosting;
+namespace AdminPortal.Web.Jobs;
 
 /// <summary>
 /// A job that runs once per period across every portal instance on the database: each instance wakes up

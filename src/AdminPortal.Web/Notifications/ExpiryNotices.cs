@@ -4,7 +4,7 @@ using AdminPortal.Data.Audit;
 using AdminPortal.Data.Jobs;
 using AdminPortal.Data.Pki;
 using AdminPortal.Web.Audit;
-using AdminPortal.Web.Hosting;
+using AdminPortal.Web.Jobs;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
 

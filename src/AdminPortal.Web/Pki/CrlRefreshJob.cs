@@ -3,7 +3,7 @@ using AdminPortal.Data;
 using AdminPortal.Data.Audit;
 using AdminPortal.Data.Jobs;
 using AdminPortal.Web.Audit;
-using AdminPortal.Web.Hosting;
+using AdminPortal.Web.Jobs;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
 

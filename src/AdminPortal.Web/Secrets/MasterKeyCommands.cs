@@ -1,8 +1,7 @@
 using AdminPortal.Data;
 using AdminPortal.Data.Audit;
-using AdminPortal.Web.Secrets;
 
-namespace AdminPortal.Web.Cli;
+namespace AdminPortal.Web.Secrets;
 
 /// <summary><c>master-key generate --out FILE</c> and <c>master-key rotate --new-key-file FILE</c>.</summary>
 public static class MasterKeyCommands

@@ -1,6 +1,7 @@
 using System.Security.Cryptography;
+using AdminPortal.Data;
 
-namespace AdminPortal.Data;
+namespace AdminPortal.Web.Secrets;
 
 /// <summary>The master key file: 32 random bytes, base64 on one line, mode 0600.</summary>
 public static class MasterKeyFile

@@ -4,7 +4,7 @@ using Microsoft.AspNetCore.DataProtection.KeyManagement;
 using Microsoft.AspNetCore.DataProtection.XmlEncryption;
 using Microsoft.Extensions.Options;
 
-namespace AdminPortal.Web.Hosting;
+namespace AdminPortal.Web.Secrets;
 
 /// <summary>
 /// Data Protection keys (which sign cookies and antiforgery tokens) are shared through the database so

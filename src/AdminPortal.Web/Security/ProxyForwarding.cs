@@ -1,7 +1,7 @@
 using System.Net;
 using Microsoft.AspNetCore.HttpOverrides;
 
-namespace AdminPortal.Web.Hosting;
+namespace AdminPortal.Web.Security;
 
 /// <summary>
 /// Behind a TLS-terminating proxy: the client address and scheme come from X-Forwarded-For/-Proto, but only

@@ -2,7 +2,7 @@ using System.Text.RegularExpressions;
 using Serilog.Core;
 using Serilog.Events;
 
-namespace AdminPortal.Web.Hosting;
+namespace AdminPortal.Web.Security;
 
 /// <summary>
 /// One-time links carry their token in the path (<c>/account/setup/TOKEN</c>); a path segment that looks

@@ -61,7 +61,7 @@ public sealed class SmtpSettingsTests
         using var app = new EmailPortal();
         var admin = await app.AdminAsync();
         await EmailPortal.ConfigureSmtpAsync(admin, 2525, userName: "portal", password: Password);
-        var (newKey, _) = AdminPortal.Data.MasterKeyFile.Load(Path.Combine(app.DataDirectory, "master-2.key"), createIfMissing: true);
+        var (newKey, _) = AdminPortal.Web.Secrets.MasterKeyFile.Load(Path.Combine(app.DataDirectory, "master-2.key"), createIfMissing: true);
 
         await app.Service<AdminPortal.Web.Secrets.MasterKeyRotation>().RotateAsync(newKey, AdminPortal.Data.Audit.AuditActor.Cli("test"), default);
 

@@ -2,7 +2,7 @@ using System.Globalization;
 using System.Reflection;
 using System.Runtime.CompilerServices;
 using System.Text.RegularExpressions;
-using AdminPortal.Web.Hosting;
+using AdminPortal.Web.Jobs;
 using Xunit.Abstractions;
 
 namespace AdminPortal.Tests.Scale;

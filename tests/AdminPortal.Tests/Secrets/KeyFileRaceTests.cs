@@ -1,5 +1,6 @@
 using AdminPortal.Data;
 using AdminPortal.Data.Audit;
+using AdminPortal.Web.Secrets;
 
 namespace AdminPortal.Tests.Secrets;
 

@@ -1,4 +1,4 @@
-using AdminPortal.Web.Hosting;
+using AdminPortal.Web.Security;
 
 namespace AdminPortal.Tests.Secrets;
 

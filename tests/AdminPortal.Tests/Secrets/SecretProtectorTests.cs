@@ -1,5 +1,6 @@
 using System.Security.Cryptography;
 using AdminPortal.Data;
+using AdminPortal.Web.Secrets;
 
 namespace AdminPortal.Tests.Secrets;
 

@@ -3,7 +3,7 @@ using AdminPortal.Data.Audit;
 using AdminPortal.Data.Jobs;
 using AdminPortal.Data.VpnServers;
 using AdminPortal.Web.Audit;
-using AdminPortal.Web.Hosting;
+using AdminPortal.Web.Jobs;
 using AdminPortal.Web.Pki;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
