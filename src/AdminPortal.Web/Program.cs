@@ -11,6 +11,7 @@ using AdminPortal.Web.Onboarding;
 using AdminPortal.Web.Pki;
 using AdminPortal.Web.Security;
 using AdminPortal.Web.VpnServers;
+using AdminPortal.Web.VpnServers.ClientConfigs;
 using AdminPortal.Web.VpnServers.Crl;
 
 if (args is ["help" or "--help"])
@@ -36,7 +37,7 @@ catch (StartupException e)
 
 builder.AddPortalCore(database).AddPortalSecurity().AddPortalApi().AddPortalPki().AddPortalBundles().AddPortalEmail().AddPortalHosts().AddPortalMail().AddPortalVpnServers()
     .AddPortalNotifications().AddPortalOnboarding().AddPortalUi();
-builder.AddPortalVpnCrl();
+builder.AddPortalVpnCrl().AddPortalClientConfigs();
 var app = builder.Build();
 
 try

@@ -11,6 +11,7 @@ using AdminPortal.Web.Pki;
 using AdminPortal.Web.Security;
 using AdminPortal.Web.Tokens;
 using AdminPortal.Web.VpnServers;
+using AdminPortal.Web.VpnServers.ClientConfigs;
 using AdminPortal.Web.VpnServers.Crl;
 using Microsoft.AspNetCore.Mvc;
 using Scalar.AspNetCore;
@@ -60,6 +61,7 @@ public static class ApiEndpoints
         v1.MapMailEndpoints();
         v1.MapVpnServerEndpoints();
         v1.MapVpnCrlEndpoints();
+        v1.MapClientConfigEndpoints();
         return app;
     }
 }

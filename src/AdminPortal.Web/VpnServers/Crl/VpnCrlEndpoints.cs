@@ -1,7 +1,6 @@
 using AdminPortal.Data;
 using AdminPortal.Web.Errors;
 using AdminPortal.Web.Security;
-using AdminPortal.Web.VpnServers.ClientConfigs;
 using Microsoft.EntityFrameworkCore;
 
 namespace AdminPortal.Web.VpnServers.Crl;
@@ -9,8 +8,6 @@ namespace AdminPortal.Web.VpnServers.Crl;
 /// <summary>A server's deployed CRL as the distribution and the monitor last saw it.</summary>
 public sealed record CrlStatusView(string Server, string? State, string? Problem, string? DeployedCrlNumbers, DateTimeOffset? DeployedNextUpdate,
     DateTimeOffset? PushedAt, DateTimeOffset? CheckedAt);
-
-public sealed record ClientConfigBody(string? Profile, string? StaticAddress, List<string>? Routes);
 
 public static class VpnCrlEndpoints
 {
@@ -24,14 +21,6 @@ public static class VpnCrlEndpoints
                 await distributor.DistributeAsync("on demand", [], name, Actors.From(http), ct) is [var result]
                     ? Results.Ok(result) : new NotFound("VPN server", name).ToProblem())
             .RequireAuthorization(Permissions.CrlManage).WithSummary("Pushes the current CRL to the server now (no restart; SIGHUP with a two-tier CA); 200 with the push result, also when the push failed.");
-
-        var users = api.MapGroup("/vpn-users").WithTags("VPN users");
-        users.MapGet("/{name}/client-config", async (string name, ClientConfigService svc, IDbContextFactory<PortalDbContext> dbs, CancellationToken ct) =>
-                await UserExistsAsync(dbs, name, ct) ? Results.Ok(await svc.ListAsync(name, ct)) : new NotFound("VPN user", name).ToProblem())
-            .RequireAuthorization(Permissions.VpnUsersRead).WithSummary("The user's static address and routes on each VPN profile.");
-        users.MapPut("/{name}/client-config", async (string name, ClientConfigBody body, HttpContext http, ClientConfigService svc, CancellationToken ct) =>
-                (await svc.SetAsync(name, new ClientConfigRequest(body.Profile, body.StaticAddress, body.Routes), Actors.From(http), ct)).ToHttp(TypedResults.Ok))
-            .RequireAuthorization(Permissions.VpnServersManage).WithSummary("Sets the user's static tunnel address (inside the profile's network) and the networks behind the client (CIDR); pushed at once to the profile's servers as ccd/NAME.");
         return api;
     }
 
@@ -41,11 +30,5 @@ public static class VpnCrlEndpoints
         return await db.VpnServers.AsNoTracking().Where(s => s.Name == name)
             .Select(s => new CrlStatusView(s.Name, s.CrlStatus, s.CrlError, s.DeployedCrlNumber, s.DeployedCrlNextUpdate, s.CrlPushedAt, s.CrlCheckedAt))
             .FirstOrDefaultAsync(ct);
-    }
-
-    private static async Task<bool> UserExistsAsync(IDbContextFactory<PortalDbContext> dbs, string name, CancellationToken ct)
-    {
-        await using var db = await dbs.CreateDbContextAsync(ct);
-        return await db.VpnUsers.AnyAsync(u => u.Name == name, ct);
     }
 }

@@ -1,10 +1,8 @@
-using AdminPortal.Web.VpnServers.ClientConfigs;
-
 namespace AdminPortal.Web.VpnServers.Crl;
 
 public static class VpnCrlServices
 {
-    /// <summary>CRL distribution, the freshness monitor, and per-user client-config-dir files.</summary>
+    /// <summary>CRL distribution and the freshness monitor.</summary>
     public static WebApplicationBuilder AddPortalVpnCrl(this WebApplicationBuilder builder)
     {
         var s = builder.Services;
@@ -15,8 +13,6 @@ public static class VpnCrlServices
         s.AddHostedService<CrlDistribution>();
         s.AddSingleton<CrlMonitorJob>();
         s.AddHostedService(sp => sp.GetRequiredService<CrlMonitorJob>());
-        s.AddSingleton<ClientConfigPusher>();
-        s.AddSingleton<ClientConfigService>();
         return builder;
     }
 }
