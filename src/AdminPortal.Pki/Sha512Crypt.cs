@@ -1,7 +1,7 @@
 using System.Security.Cryptography;
 using System.Text;
 
-namespace AdminPortal.Web.Mail.Backends;
+namespace AdminPortal.Pki;
 
 /// <summary>
 /// SHA512-CRYPT, glibc's <c>$6$</c> crypt(3) (Ulrich Drepper's "Unix crypt using SHA-256 and SHA-512"): what Dovecot

@@ -2,7 +2,7 @@ using System.Buffers.Binary;
 using System.Security.Cryptography;
 using System.Text;
 
-namespace AdminPortal.Web.Bundles;
+namespace AdminPortal.Pki;
 
 /// <summary>
 /// OpenVPN's tls-crypt-v2 keys, made without the openvpn binary, in the formats OpenVPN 2.5+ reads

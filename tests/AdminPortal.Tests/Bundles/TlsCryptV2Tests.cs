@@ -4,6 +4,7 @@ using System.Runtime.Versioning;
 using System.Text;
 using System.Text.Json;
 using System.Text.RegularExpressions;
+using AdminPortal.Pki;
 using AdminPortal.Tests.Infrastructure;
 using AdminPortal.Tests.Peers;
 using AdminPortal.Web.Bundles;

@@ -1,3 +1,4 @@
+using AdminPortal.Pki;
 using AdminPortal.Tests.Peers;
 using AdminPortal.Web.Mail.Backends;
 

@@ -2,6 +2,7 @@ using AdminPortal.Web.Hosts.Ssh;
 using System.Security.Cryptography;
 using System.Text;
 using AdminPortal.Data.Mail;
+using AdminPortal.Pki;
 using AdminPortal.Web.Errors;
 using static AdminPortal.Web.Hosts.Ssh.ShellQuote;
 
