@@ -42,9 +42,6 @@ public sealed class PortalDatabase
     public string ListenerConnectionString(string applicationName) =>
         new NpgsqlConnectionStringBuilder(AppConnectionString) { Pooling = false, KeepAlive = 10, ApplicationName = applicationName }.ConnectionString;
 
-    /// <summary>Session advisory lock key ("APmig" in ASCII) held while an instance looks for and applies migrations.</summary>
-    private const long MigrationLock = 0x41506D6967;
-
     /// <summary>
     /// Applies pending migrations as the schema owner; returns the names applied. Instances starting together on
     /// an empty database take turns (EF Core's own migration lock did not stop two of them from running the first
@@ -55,7 +52,7 @@ public sealed class PortalDatabase
         // Outside the pool: the lock belongs to the session, which ends (and lets go) with this connection.
         await using var guard = new NpgsqlConnection(new NpgsqlConnectionStringBuilder(MigrationsConnectionString) { Pooling = false }.ConnectionString);
         await guard.OpenAsync(ct);
-        await using (var take = new NpgsqlCommand($"SELECT pg_advisory_lock({MigrationLock})", guard)) await take.ExecuteNonQueryAsync(ct);
+        await using (var take = new NpgsqlCommand($"SELECT pg_advisory_lock({AdvisoryLocks.Migrations})", guard)) await take.ExecuteNonQueryAsync(ct);
         await using var db = new PortalDbContext(PortalDb.Configure(new DbContextOptionsBuilder<PortalDbContext>(), MigrationsConnectionString).Options);
         var pending = (await db.Database.GetPendingMigrationsAsync(ct)).ToList();
         if (pending.Count > 0) await db.Database.MigrateAsync(ct);

@@ -19,9 +19,6 @@ public sealed class SetupLinks(IOptions<PortalOptions> options, IDbContextFactor
 {
     public static readonly TimeSpan Lifetime = TimeSpan.FromHours(24);
 
-    /// <summary>Transaction-scoped advisory lock serializing every decision about the first Admin (across instances).</summary>
-    private const string LockFirstAdmin = "SELECT pg_advisory_xact_lock(71899586494465)"; // 0x41646D500001
-
     private const string Unusable = "This setup link is unknown, expired or already used.";
 
     public string Create(PortalDbContext db, string email, string role, string createdBy)
@@ -121,7 +118,7 @@ public sealed class SetupLinks(IOptions<PortalOptions> options, IDbContextFactor
         (await sp.GetRequiredService<UserManager<Operator>>().GetUsersInRoleAsync(Roles.Admin)).Any(a => !a.IsDisabled && a.PasswordHash is not null);
 
     private static Task LockFirstAdminAsync(PortalDbContext db, CancellationToken ct) =>
-        db.Database.ExecuteSqlRawAsync(LockFirstAdmin, ct);
+        db.Database.LockForTransactionAsync(AdvisoryLocks.FirstAdmin, ct);
 
     private static string Describe(IdentityResult r) => string.Join(" ", r.Errors.Select(e => e.Description));
 

@@ -47,7 +47,7 @@ public sealed class CaService(AuditedWork work, IDbContextFactory<PortalDbContex
         return await work.RunAsync<Result<CaInfo>>(async (_, db, c) =>
         {
             // Serialize creators: the first one wins, the others see it.
-            await db.Database.ExecuteSqlRawAsync("SELECT pg_advisory_xact_lock(7274002)", c);
+            await db.Database.LockForTransactionAsync(AdvisoryLocks.CertificateAuthority, c);
             if (await db.CertificateAuthorities.AnyAsync(c)) return (new Conflict("The certificate authority already exists."), null);
             var now = time.GetUtcNow();
             var cert = CertificateBuilder.CreateRootCa(rootSpec.Name, rootPair, now, TimeSpan.FromDays(rootSpec.ValidDays ?? options.Value.CaValidDays), Serials.New());
@@ -70,7 +70,7 @@ public sealed class CaService(AuditedWork work, IDbContextFactory<PortalDbContex
         var pair = await Task.Run(() => KeyPairs.Generate(spec.Algorithm), ct);
         return await work.RunAsync<Result<CaInfo>>(async (_, db, c) =>
         {
-            await db.Database.ExecuteSqlRawAsync("SELECT pg_advisory_xact_lock(7274002)", c);
+            await db.Database.LockForTransactionAsync(AdvisoryLocks.CertificateAuthority, c);
             var root = await db.CertificateAuthorities.RootAsync(c);
             if (root is null) return (new Conflict("There is no certificate authority yet: create it first."), null);
             if (await db.CertificateAuthorities.AnyAsync(x => x.ParentId != null, c)) return (new Conflict("The certificate authority already has an issuing intermediate."), null);

@@ -41,7 +41,7 @@ public sealed class EasyRsaImport(AuditedWork work, CaKeys keys, CrlService crls
 
         return await work.RunAsync<Result<ImportReport>>(async (_, db, c) =>
         {
-            await db.Database.ExecuteSqlRawAsync("SELECT pg_advisory_xact_lock(7274002)", c);
+            await db.Database.LockForTransactionAsync(AdvisoryLocks.CertificateAuthority, c);
             if (await db.CertificateAuthorities.AnyAsync(c)) return (new Conflict("The portal already has a certificate authority: import into a fresh portal."), null);
             var now = time.GetUtcNow();
             var cn = caCert.SubjectDN.GetValueList(Org.BouncyCastle.Asn1.X509.X509Name.CN).Cast<string>().LastOrDefault() ?? "Imported CA";

@@ -63,7 +63,7 @@ public sealed class PkiBackup(AuditedWork work, IDbContextFactory<PortalDbContex
 
         return await work.RunAsync<Result<BackupSummary>>(async (_, db, c) =>
         {
-            await db.Database.ExecuteSqlRawAsync("SELECT pg_advisory_xact_lock(7274002)", c);
+            await db.Database.LockForTransactionAsync(AdvisoryLocks.CertificateAuthority, c);
             if (await db.CertificateAuthorities.AnyAsync(c)) return (new Conflict("This portal already has a certificate authority: restore into a fresh portal."), null);
             var ca = archive.Ca;
             ca.EncryptedKey = keys.Seal(ca.Id, Convert.FromBase64String(archive.CaKey));

@@ -23,9 +23,6 @@ public sealed class ApiTokenInvalidation(
 {
     public const string Channel = "api_tokens";
 
-    /// <summary>Advisory lock key ("ApTk" in ASCII); listeners hold it shared, a revoker takes it exclusively.</summary>
-    private const long Lock = 0x4170546B;
-
     /// <summary>How long a revoker waits for the instances to confirm before it reports the revocation anyway (and logs it).</summary>
     public static readonly TimeSpan ConfirmTimeout = TimeSpan.FromSeconds(10);
 
@@ -46,7 +43,7 @@ public sealed class ApiTokenInvalidation(
             await using var conn = await dataSource.OpenConnectionAsync(ct);
             await using var tx = await conn.BeginTransactionAsync(ct);
             await using var cmd = new NpgsqlCommand(
-                $"SET LOCAL lock_timeout = '{(int)ConfirmTimeout.TotalMilliseconds}ms'; SELECT pg_advisory_xact_lock({Lock})", conn, tx);
+                $"SET LOCAL lock_timeout = '{(int)ConfirmTimeout.TotalMilliseconds}ms'; SELECT pg_advisory_xact_lock({AdvisoryLocks.ApiTokenInvalidation})", conn, tx);
             await cmd.ExecuteNonQueryAsync(ct);
             await tx.CommitAsync(ct);
         }
@@ -73,14 +70,14 @@ public sealed class ApiTokenInvalidation(
                     cache.Invalidate();
                     Volatile.Write(ref _changed, 1);
                 };
-                await ExecuteAsync(conn, $"LISTEN {Channel}; SELECT pg_advisory_lock_shared({Lock})", ct);
+                await ExecuteAsync(conn, $"LISTEN {Channel}; SELECT pg_advisory_lock_shared({AdvisoryLocks.ApiTokenInvalidation})", ct);
                 cache.Resume();
                 while (true)
                 {
                     // Cleared already (in the handler): let the revokers through, and queue for the lock behind them.
                     // A notification can also arrive while a command runs, so look before waiting.
                     if (Interlocked.Exchange(ref _changed, 0) == 1)
-                        await ExecuteAsync(conn, $"SELECT pg_advisory_unlock_shared({Lock}); SELECT pg_advisory_lock_shared({Lock})", ct);
+                        await ExecuteAsync(conn, $"SELECT pg_advisory_unlock_shared({AdvisoryLocks.ApiTokenInvalidation}); SELECT pg_advisory_lock_shared({AdvisoryLocks.ApiTokenInvalidation})", ct);
                     else
                         await conn.WaitAsync(ct);
                 }

@@ -5,6 +5,7 @@ using System.Net.Http.Json;
 using System.Runtime.Versioning;
 using System.Text.Json;
 using System.Text.RegularExpressions;
+using AdminPortal.Data;
 using AdminPortal.Tests.Peers;
 using AdminPortal.Tests.Pki;
 using AdminPortal.Web.Pki;
@@ -149,13 +150,13 @@ public sealed class EasyRsaUploadJourneyTests(BrowserPortal portal) : IClassFixt
         }
     }
 
-    /// <summary>A session-level hold on the advisory lock (7274002) that CA creation, restore and the import take
+    /// <summary>A session-level hold on the advisory lock (<see cref="AdvisoryLocks.CertificateAuthority"/>) that CA creation, restore and the import take
     /// in their transaction; disposing closes the (unpooled) connection, which lets it go.</summary>
     private async Task<NpgsqlConnection> HoldCaCreationLockAsync()
     {
         var conn = new NpgsqlConnection(new NpgsqlConnectionStringBuilder(portal.SuperuserConnectionString) { Pooling = false }.ConnectionString);
         await conn.OpenAsync();
-        await using var hold = new NpgsqlCommand("SELECT pg_advisory_lock(7274002)", conn);
+        await using var hold = new NpgsqlCommand($"SELECT pg_advisory_lock({AdvisoryLocks.CertificateAuthority})", conn);
         await hold.ExecuteNonQueryAsync();
         return conn;
     }
