@@ -45,7 +45,7 @@ public sealed class IntermediateOpenVpnTests(PortalApp app) : IClassFixture<Port
 
         // With two CRLs, OpenVPN 2.6's re-read on the next handshake is not reliable: its loop that clears the old
         // CRLs from the X509 store skips every second one, so a stale CRL of the intermediate can survive next to
-        // the new one and win (seen in about 5 of 6 runs). A SIGHUP re-reads everything (README: a two-tier CA's
+        // the new one and win (seen in about 5 of 6 runs). A SIGHUP re-reads everything (docs/pki.md: a two-tier CA's
         // servers need one after each new CRL).
         lab.ReplaceCrl(await anonymous.GetStringAsync("/pki/crl.pem"));
         await lab.ReloadAsync();

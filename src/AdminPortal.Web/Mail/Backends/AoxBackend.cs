@@ -7,7 +7,7 @@ namespace AdminPortal.Web.Mail.Backends;
 /// <summary>
 /// Archiveopteryx through its admin CLI <c>aox</c>; the account's name is its address. <c>aox add user</c> and
 /// <c>aox change password</c> take the password as an argument, so it is visible in the host's process list while the
-/// command runs: a limit of aox, documented in the README. Archiveopteryx has no disable and no per-user quota here.
+/// command runs: a limit of aox, documented in docs/mail.md. Archiveopteryx has no disable and no per-user quota here.
 /// Not tested against a real aox (not packaged for Debian 12): the tests check the exact quoted commands.
 /// </summary>
 public sealed class AoxBackend(RemoteScripts scripts) : IMailBackend

@@ -17,7 +17,7 @@ public sealed record CrlPushResult(string Server, string State, string? Problem,
 /// Puts the current CRL file on every VPN server at once (ConfigDir/crl.pem, under the publishes' lock and only over an older CRL:
 /// <see cref="PublishScripts.CrlPush"/>), no restart:
 /// OpenVPN re-reads it at the next handshake. With a two-tier CA the server is then sent SIGHUP through its management
-/// interface, because OpenVPN 2.6's re-read keeps a stale CRL of the intermediate (README, "OpenVPN and a two-tier CA").
+/// interface, because OpenVPN 2.6's re-read keeps a stale CRL of the intermediate (docs/pki.md, "OpenVPN and a two-tier CA").
 /// Each revoked user's live sessions are ended with <c>client-kill ID HALT</c> while the file is written. A failing server is recorded and
 /// audited as push-failed and does not hold up the others; the monitor pushes to it again.
 /// </summary>
