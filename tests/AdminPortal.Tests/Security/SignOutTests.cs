@@ -1,7 +1,6 @@
 using System.Net;
 using AdminPortal.Tests.Infrastructure;
 using AdminPortal.Web.Security;
-using AdminPortal.Web.Tokens;
 
 namespace AdminPortal.Tests.Security;
 
@@ -47,13 +46,13 @@ public sealed class SignOutTests(PortalApp app) : IClassFixture<PortalApp>
     {
         using var second = new SecondInstance(app);
         _ = second.Server;
-        var listening = second.Service<ApiTokenCache>();
+        var listening = second.Service<SessionCache>();
         for (var i = 0; i < 300 && !listening.Live; i++) await Task.Delay(100);
         Assert.True(listening.Live, "the second instance's invalidation listener is connected");
         var op = await app.CreateOperatorAsync(Roles.Auditor);
         using var browser = await new CookieBrowser(app).LoginAsync(op);
         using var copy = CopyOf(browser, second);
-        // Used on the second instance first, so that whatever it keeps in memory about the session is warm.
+        // Used on the second instance first, so that it holds the session in memory.
         Assert.Equal(HttpStatusCode.OK, (await copy.NoFollow.GetAsync("/api/v1/me")).StatusCode);
         Assert.Equal(HttpStatusCode.OK, (await copy.NoFollow.GetAsync("/audit")).StatusCode);
 
