@@ -41,7 +41,7 @@ public static class HostEndpoints
             .RequireAuthorization(Permissions.HostsTrust).WithSummary("One host.");
         hosts.MapPost("/{name}/trust", async (string name, TrustRequest body, HttpContext http, HostService svc, CancellationToken ct) =>
                 (await svc.TrustAsync(name, body.Fingerprint, Actors.From(http), ct)).ToHttp(TypedResults.Ok))
-            .RequireAuthorization(Permissions.HostsTrust).WithSummary("Approves the host key with this SHA256 fingerprint (first use, or replacing a changed key).");
+            .RequireAuthorization(Permissions.HostsTrust).WithSummary("Approves the host key with this SHA256 fingerprint (first use, or replacing a changed key): only the key the host presents now, which the portal reads; any other is a 409 that changes nothing.");
 
         api.MapGet("/actions", (ActionCatalog catalog) => TypedResults.Ok(catalog.All.Select(a => new
         {

@@ -5,6 +5,7 @@ using AdminPortal.Web.Audit;
 using AdminPortal.Web.Errors;
 using AdminPortal.Web.Hosts.Ssh;
 using AdminPortal.Web.Notifications;
+using AdminPortal.Web.Tokens;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
 
@@ -15,7 +16,7 @@ public sealed record AddHostRequest(string? Name, string? Address, int? Port, st
 
 /// <summary>Managed hosts and the trust in their keys: a new host's key is fetched and shown, and used only once approved.</summary>
 public sealed class HostService(AuditedWork work, IDbContextFactory<PortalDbContext> dbs, SshPool pool, NotificationService notifications,
-    IOptions<HostsOptions> options, TimeProvider time)
+    ApiTokenInvalidation invalidation, IOptions<HostsOptions> options, TimeProvider time)
 {
     public async Task<Result<HostView>> AddAsync(AddHostRequest r, AuditActor actor, CancellationToken ct)
     {
@@ -48,24 +49,47 @@ public sealed class HostService(AuditedWork work, IDbContextFactory<PortalDbCont
         }, ct);
     }
 
-    /// <summary>Approves a fingerprint (first use, or replacing a changed key): an explicit, audited decision.</summary>
+    /// <summary>
+    /// Approves a fingerprint (first use, or replacing a changed key): an explicit, audited decision, and only of the key
+    /// the host presents now (read again here); a key it never presented can be approved only in advance, by
+    /// <see cref="AddAsync"/>. Once committed, every instance closes its connections opened under another key before
+    /// this returns.
+    /// </summary>
     public async Task<Result<HostView>> TrustAsync(string name, string? fingerprint, AuditActor actor, CancellationToken ct)
     {
         if (fingerprint is null) return new InvalidInput("fingerprint", "fingerprint is required.");
         if (HostInput.Fingerprint("fingerprint", fingerprint) is { } bad) return bad;
+        var presented = await PresentedKeyAsync(name, ct);
+        if (!presented.Ok)
+            return presented.Error is SshFailure failure ? HostKeyNotPresented.Unreadable(name, fingerprint, failure.Message) : presented.Error!;
+        if (presented.Value!.Fingerprint != fingerprint) return HostKeyNotPresented.Other(name, fingerprint, presented.Value.Fingerprint);
         var result = await work.RunAsync<Result<HostView>>(async (_, db, c) =>
         {
             var host = await db.Hosts.Include(h => h.Credential).FirstOrDefaultAsync(h => h.Name == name, c);
             if (host is null) return (new NotFound("Host", name), null);
             var previous = host.TrustedFingerprint;
             host.TrustedFingerprint = fingerprint;
+            host.PresentedFingerprint = presented.Value.Fingerprint;
+            host.HostKeyAlgorithm = presented.Value.Algorithm;
             host.MismatchFingerprint = null;
             host.MismatchAt = null;
+            await ApiTokenInvalidation.NotifyAsync(db, SshPool.ChannelName, SshPool.Payload(host.Name, fingerprint), c);
             return (HostView.Of(host, pool.StateOf(host.Name)), new AuditEntry(actor, previous is null ? "host.key.trusted" : "host.key.replaced",
                 $"host:{host.Name}", new { fingerprint, previousFingerprint = previous, presentedFingerprint = host.PresentedFingerprint }));
         }, ct);
-        if (result.Ok) await pool.ForgetAsync(name);
+        if (!result.Ok) return result;
+        await pool.KeyApprovedAsync(name, fingerprint); // here at once, even if this instance's listener is away
+        await invalidation.ConfirmAsync(ct);
         return result;
+    }
+
+    /// <summary>Reads the key the host presents now (a key exchange without logging in).</summary>
+    public async Task<Result<PresentedKey>> PresentedKeyAsync(string name, CancellationToken ct)
+    {
+        await using var db = await dbs.CreateDbContextAsync(ct);
+        var host = await db.Hosts.AsNoTracking().FirstOrDefaultAsync(h => h.Name == name, ct);
+        if (host is null) return new NotFound("Host", name);
+        return await HostKeyCheck.ScanAsync(host.Name, host.Address, host.Port, options.Value.ConnectTimeout, ct);
     }
 
     /// <summary>

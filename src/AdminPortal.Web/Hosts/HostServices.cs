@@ -12,6 +12,7 @@ public static class HostServices
         s.AddOptions<HostsOptions>().BindConfiguration(HostsOptions.Section).ValidateDataAnnotations().ValidateOnStart();
         s.AddSingleton<SshKeys>();
         s.AddSingleton<SshPool>();
+        s.AddSingleton<AdminPortal.Web.Security.IInstanceCache>(sp => sp.GetRequiredService<SshPool>());
         s.AddSingleton<RemoteShell>();
         s.AddSingleton<SftpPush>();
         s.AddSingleton<CredentialService>();

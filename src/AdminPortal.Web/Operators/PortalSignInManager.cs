@@ -1,17 +1,33 @@
+using System.Security.Claims;
+using AdminPortal.Data;
 using AdminPortal.Data.Operators;
+using AdminPortal.Web.Security;
 using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.Identity;
 using Microsoft.Extensions.Options;
 
 namespace AdminPortal.Web.Operators;
 
-/// <summary>Identity's sign-in manager, refusing disabled operators (also when their cookie is revalidated).</summary>
+/// <summary>
+/// Identity's sign-in manager, refusing disabled operators (also when their cookie is revalidated), and recording each
+/// sign-in as a server-side session (<see cref="OperatorSessions"/>) whose id the cookie carries.
+/// </summary>
 public sealed class PortalSignInManager(
     UserManager<Operator> users, IHttpContextAccessor http, IUserClaimsPrincipalFactory<Operator> factory,
     IOptions<IdentityOptions> options, ILogger<SignInManager<Operator>> logger, IAuthenticationSchemeProvider schemes,
-    IUserConfirmation<Operator> confirmation)
+    IUserConfirmation<Operator> confirmation, PortalDbContext db, OperatorSessions sessions)
     : SignInManager<Operator>(users, http, factory, options, logger, schemes, confirmation)
 {
+    /// <summary>
+    /// Every full sign-in (password, second factor, enrolment, first-run setup) comes through here: the session is
+    /// recorded with the scope's DbContext, so it commits with the sign-in's own bookkeeping and audit event.
+    /// </summary>
+    public override async Task SignInWithClaimsAsync(Operator user, AuthenticationProperties? authenticationProperties, IEnumerable<Claim> additionalClaims)
+    {
+        var id = await sessions.StartAsync(db, user.Id, Context.User, Context.RequestAborted);
+        await base.SignInWithClaimsAsync(user, authenticationProperties, additionalClaims.Append(new Claim(OperatorSessions.ClaimType, id)));
+    }
+
     public override async Task<bool> CanSignInAsync(Operator user) =>
         !user.IsDisabled && await base.CanSignInAsync(user);
 

@@ -8,16 +8,19 @@ using Microsoft.Extensions.Options;
 namespace AdminPortal.Web.Security;
 
 /// <summary>
-/// Re-checks an open circuit's operator every minute: a disabled operator, a changed role or a reset second
-/// factor (all of which change the security stamp) ends the interactive session.
+/// Re-checks an open circuit's operator every minute: a signed-out session (on any instance), one past its absolute
+/// lifetime, a disabled operator, a changed role or a reset second factor (the last three change the security stamp)
+/// ends the interactive session.
 /// </summary>
-public sealed class RevalidatingOperatorStateProvider(ILoggerFactory logger, IServiceScopeFactory scopes, IOptions<IdentityOptions> options)
+public sealed class RevalidatingOperatorStateProvider(ILoggerFactory logger, IServiceScopeFactory scopes, IOptions<IdentityOptions> options,
+    OperatorSessions sessions)
     : RevalidatingServerAuthenticationStateProvider(logger)
 {
     protected override TimeSpan RevalidationInterval => TimeSpan.FromMinutes(1);
 
     protected override async Task<bool> ValidateAuthenticationStateAsync(AuthenticationState state, CancellationToken ct)
     {
+        if (!await sessions.IsLiveAsync(state.User, ct)) return false;
         await using var scope = scopes.CreateAsyncScope();
         var users = scope.ServiceProvider.GetRequiredService<UserManager<Operator>>();
         var user = await users.GetUserAsync(state.User);

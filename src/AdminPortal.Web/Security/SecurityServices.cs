@@ -4,11 +4,13 @@ using AdminPortal.Data.Operators;
 using AdminPortal.Web.Account;
 using AdminPortal.Web.Operators;
 using AdminPortal.Web.Tokens;
+using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.Authentication.Cookies;
 using Microsoft.AspNetCore.Authorization;
 using Microsoft.AspNetCore.Components.Authorization;
 using Microsoft.AspNetCore.Components.Server.Circuits;
 using Microsoft.AspNetCore.Identity;
+using Microsoft.Extensions.Options;
 
 namespace AdminPortal.Web.Security;
 
@@ -47,22 +49,39 @@ public static class SecurityServices
             // plain HTTP on 127.0.0.1 in development keeps working.
             o.Cookie.SecurePolicy = CookieSecurePolicy.SameAsRequest;
             o.Cookie.SameSite = SameSiteMode.Strict;
-            o.ExpireTimeSpan = TimeSpan.FromHours(8);
             o.SlidingExpiration = true;
+            // The session must still be live on the server (not signed out, within its absolute lifetime) before
+            // Identity's own checks (security stamp, disabled operator) run.
+            var stampCheck = o.Events.OnValidatePrincipal;
+            o.Events.OnValidatePrincipal = async ctx =>
+            {
+                var sessions = ctx.HttpContext.RequestServices.GetRequiredService<OperatorSessions>();
+                if (ctx.Principal is null || !await sessions.IsLiveAsync(ctx.Principal, ctx.HttpContext.RequestAborted))
+                {
+                    ctx.RejectPrincipal();
+                    await ctx.HttpContext.SignOutAsync(IdentityConstants.ApplicationScheme);
+                    return;
+                }
+                await stampCheck(ctx);
+            };
             o.Events.OnRedirectToLogin = ctx => ApiAware(ctx, StatusCodes.Status401Unauthorized);
             o.Events.OnRedirectToAccessDenied = ctx => ApiAware(ctx, StatusCodes.Status403Forbidden);
         });
+        s.AddOptions<OperatorSessionOptions>().BindConfiguration(OperatorSessionOptions.Section).ValidateDataAnnotations().ValidateOnStart();
+        s.AddOptions<CookieAuthenticationOptions>(IdentityConstants.ApplicationScheme)
+            .Configure<IOptions<OperatorSessionOptions>>((o, sessions) => o.ExpireTimeSpan = sessions.Value.IdleTimeout);
         s.AddAntiforgery(o => o.Cookie.SecurePolicy = CookieSecurePolicy.SameAsRequest);
         s.Configure<SecurityStampValidatorOptions>(o =>
         {
             o.ValidationInterval = TimeSpan.FromMinutes(1);
             // The validator rebuilds the principal from the database, which drops how the operator signed in
             // (amr=mfa): without this every session became password-only, and lost the portal, after a minute.
+            // The same for the session id, without which the session would end at the first revalidation.
             o.OnRefreshingPrincipal = ctx =>
             {
                 if (ctx.NewPrincipal?.Identity is ClaimsIdentity identity && ctx.CurrentPrincipal is { } current)
-                    foreach (var amr in current.FindAll(Actors.AuthMethodClaim).Where(c => !identity.HasClaim(c.Type, c.Value)))
-                        identity.AddClaim(new Claim(amr.Type, amr.Value));
+                    foreach (var kept in current.Claims.Where(c => c.Type is Actors.AuthMethodClaim or OperatorSessions.ClaimType && !identity.HasClaim(c.Type, c.Value)))
+                        identity.AddClaim(new Claim(kept.Type, kept.Value));
                 return Task.CompletedTask;
             };
         });
@@ -108,6 +127,10 @@ public static class SecurityServices
         s.AddScoped<EnrolmentService>();
         s.AddSingleton<ApiTokenService>();
         s.AddSingleton<ApiTokenCache>();
+        s.AddSingleton<IInstanceCache>(sp => sp.GetRequiredService<ApiTokenCache>());
+        s.AddSingleton<SessionCache>();
+        s.AddSingleton<IInstanceCache>(sp => sp.GetRequiredService<SessionCache>());
+        s.AddSingleton<OperatorSessions>();
         s.AddSingleton<ApiTokenInvalidation>();
         s.AddHostedService(sp => sp.GetRequiredService<ApiTokenInvalidation>());
         s.AddSingleton<OperatorService>();

@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using AdminPortal.Web.Security;
 
 namespace AdminPortal.Web.Tokens;
 
@@ -10,8 +11,12 @@ namespace AdminPortal.Web.Tokens;
 /// read from the database before a revocation committed is never served after it, even if it is stored late.
 /// Unknown or revoked tokens are never cached.
 /// </summary>
-public sealed class ApiTokenCache
+public sealed class ApiTokenCache : IInstanceCache
 {
+    public string Channel => ApiTokenInvalidation.Channel;
+
+    public void Changed(string payload) => Invalidate();
+
     /// <summary>A bound on memory; past it the cache simply starts over.</summary>
     public const int MaxTokens = 10_000;
 

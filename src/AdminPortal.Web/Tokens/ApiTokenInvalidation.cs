@@ -1,24 +1,26 @@
 using AdminPortal.Data;
 using AdminPortal.Web.Hosting;
+using AdminPortal.Web.Security;
 using Microsoft.EntityFrameworkCore;
 using Npgsql;
 
 namespace AdminPortal.Web.Tokens;
 
 /// <summary>
-/// Keeps every instance's <see cref="ApiTokenCache"/> honest. A token change sends a NOTIFY in its own
-/// transaction (delivered only once it commits); each instance LISTENs on a connection of its own and, while
-/// it does, holds a shared advisory lock. On a notification it clears its cache, then lets go of the lock and
-/// queues for it again. The changer, once committed, takes the lock exclusively (<see cref="ConfirmAsync"/>),
-/// which it gets only after every listening instance has let go, that is, has cleared its cache: when the
-/// revocation is reported done, no instance serves the token from memory any more, and the next request
-/// anywhere is refused. An instance whose connection fails stops using its cache at once and starts over
-/// empty when it is back; a revoker never waits for an instance whose connection is gone, because the server
-/// drops a closed session's locks. What remains: an instance whose connection the server closed serves from
-/// its cache until its listener reads the close (normally at once, or after the keep-alive below).
+/// Keeps every instance's in-memory caches honest (<see cref="IInstanceCache"/>: API tokens, operator sessions, SSH
+/// connections under a replaced host key; the name is from when tokens were the only one). A change sends a NOTIFY on
+/// its cache's channel in its own transaction (delivered only once it commits); each instance LISTENs on a connection
+/// of its own and, while it does, holds a shared advisory lock. On a notification it tells the cache, then lets go of
+/// the lock and queues for it again. The changer, once committed, takes the lock exclusively (<see cref="ConfirmAsync"/>),
+/// which it gets only after every listening instance has let go, that is, has cleared its cache: when a revocation or
+/// a sign-out is reported done, no instance serves it from memory any more, and the next request anywhere is refused.
+/// An instance whose connection fails stops using its caches at once and starts over empty when it is back; a
+/// changer never waits for an instance whose connection is gone, because the server drops a closed session's locks.
+/// What remains: an instance whose connection the server closed serves from its cache until its listener reads the
+/// close (normally at once, or after the keep-alive below).
 /// </summary>
-public sealed class ApiTokenInvalidation(
-    PortalDatabase database, NpgsqlDataSource dataSource, ApiTokenCache cache, TimeProvider time, ILogger<ApiTokenInvalidation> log)
+public sealed partial class ApiTokenInvalidation(
+    PortalDatabase database, NpgsqlDataSource dataSource, IEnumerable<IInstanceCache> caches, TimeProvider time, ILogger<ApiTokenInvalidation> log)
     : BackgroundService
 {
     public const string Channel = "api_tokens";
@@ -30,10 +32,14 @@ public sealed class ApiTokenInvalidation(
     public const string ListenerName = "adminportal-token-listener";
 
     private int _changed;
+    private readonly IInstanceCache[] _caches = caches.ToArray();
 
     /// <summary>In the transaction that changes a token: every instance clears its cache when it commits.</summary>
-    public static Task NotifyAsync(PortalDbContext db, CancellationToken ct) =>
-        db.Database.ExecuteSqlRawAsync($"SELECT pg_notify('{Channel}', '')", ct);
+    public static Task NotifyAsync(PortalDbContext db, CancellationToken ct) => NotifyAsync(db, Channel, "", ct);
+
+    /// <summary>In the transaction of a change: every instance's cache on <paramref name="channel"/> hears of it when it commits.</summary>
+    public static Task NotifyAsync(PortalDbContext db, string channel, string payload, CancellationToken ct) =>
+        db.Database.ExecuteSqlAsync($"SELECT pg_notify({channel}, {payload})", ct);
 
     /// <summary>After the change committed: returns once every listening instance has cleared its cache.</summary>
     public async Task ConfirmAsync(CancellationToken ct)
@@ -65,13 +71,14 @@ public sealed class ApiTokenInvalidation(
                 await using var conn = new NpgsqlConnection(cs);
                 await conn.OpenAsync(ct);
                 Volatile.Write(ref _changed, 0);
-                conn.Notification += (_, _) =>
+                conn.Notification += (_, e) =>
                 {
-                    cache.Invalidate();
+                    foreach (var cache in _caches.Where(c => c.Channel == e.Channel)) cache.Changed(e.Payload);
                     Volatile.Write(ref _changed, 1);
                 };
-                await ExecuteAsync(conn, $"LISTEN {Channel}; SELECT pg_advisory_lock_shared({AdvisoryLocks.ApiTokenInvalidation})", ct);
-                cache.Resume();
+                var listen = string.Concat(_caches.Select(c => c.Channel).Distinct().Select(c => $"LISTEN {c}; "));
+                await ExecuteAsync(conn, $"{listen}SELECT pg_advisory_lock_shared({AdvisoryLocks.ApiTokenInvalidation})", ct);
+                foreach (var cache in _caches) cache.Resume();
                 while (true)
                 {
                     // Cleared already (in the handler): let the revokers through, and queue for the lock behind them.
@@ -84,18 +91,21 @@ public sealed class ApiTokenInvalidation(
             }
             catch (OperationCanceledException) when (ct.IsCancellationRequested)
             {
-                cache.Suspend();
+                foreach (var cache in _caches) cache.Suspend();
                 return;
             }
             catch (Exception e)
             {
-                cache.Suspend();
-                log.LogWarning("API tokens are checked against the database on every request until the invalidation listener is back: {Error}", e.Message);
+                foreach (var cache in _caches) cache.Suspend();
+                ListenerLost(log, e.Message);
                 try { await Task.Delay(TimeSpan.FromSeconds(2), time, ct); }
                 catch (OperationCanceledException) { return; }
             }
         }
     }
+
+    [LoggerMessage(LogLevel.Warning, "API tokens and sessions are checked against the database on every request until the invalidation listener is back: {Error}")]
+    private static partial void ListenerLost(ILogger logger, string error);
 
     private static async Task ExecuteAsync(NpgsqlConnection conn, string sql, CancellationToken ct)
     {

@@ -2,6 +2,7 @@ using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json;
 using AdminPortal.Tests.Peers;
+using AdminPortal.Tests.Security;
 using AdminPortal.Web.Security;
 using Microsoft.EntityFrameworkCore;
 
@@ -101,6 +102,72 @@ public sealed class HostTrustTests(SshLab lab) : IClassFixture<SshLab>
         });
         Assert.Equal(HttpStatusCode.Created, ok.StatusCode);
         Assert.Equal("succeeded", (await lab.RunAsync("system.info", new { }, "h-right-fp")).GetProperty("status").GetString());
+    }
+
+    [Fact]
+    public async Task A_later_approval_of_a_key_the_host_does_not_present_is_a_conflict_that_changes_nothing()
+    {
+        var sshd = await lab.SshdAsync();
+        var host = await lab.AddHostAsync(sshd, trust: false);
+        var presented = await sshd.FingerprintAsync();
+        var never = "SHA256:" + new string('B', 43);
+
+        var refused = await lab.Admin.PostAsJsonAsync($"/api/v1/hosts/{host}/trust", new { fingerprint = never });
+
+        var problem = await refused.AssertProblemAsync(HttpStatusCode.Conflict);
+        Assert.Contains(presented, problem.GetProperty("detail").GetString());
+        var shown = await lab.Admin.GetFromJsonAsync<JsonElement>($"/api/v1/hosts/{host}");
+        Assert.Equal(JsonValueKind.Null, shown.GetProperty("trustedFingerprint").ValueKind);
+        Assert.Equal("untrusted", shown.GetProperty("trust").GetString());
+        await using (var db = await lab.DbAsync())
+            Assert.False(await db.AuditEvents.AnyAsync(e => e.Target == $"host:{host}" && e.Action.StartsWith("host.key.")));
+
+        var approved = await lab.Admin.PostAsJsonAsync($"/api/v1/hosts/{host}/trust", new { fingerprint = presented });
+        Assert.Equal(HttpStatusCode.OK, approved.StatusCode);
+    }
+
+    [Fact]
+    public async Task After_a_key_change_the_old_key_cannot_be_approved_again_only_the_one_presented_now()
+    {
+        var sshd = await lab.SshdAsync();
+        var host = await lab.AddHostAsync(sshd);
+        var old = await sshd.FingerprintAsync();
+        await sshd.NewHostKeyAsync();
+        await sshd.RestartAsync();
+        var changed = await sshd.FingerprintAsync();
+
+        var again = await lab.Admin.PostAsJsonAsync($"/api/v1/hosts/{host}/trust", new { fingerprint = old });
+
+        var problem = await again.AssertProblemAsync(HttpStatusCode.Conflict);
+        Assert.Contains(changed, problem.GetProperty("detail").GetString());
+        Assert.Equal(old, (await lab.Admin.GetFromJsonAsync<JsonElement>($"/api/v1/hosts/{host}")).GetProperty("trustedFingerprint").GetString());
+        Assert.Equal(HttpStatusCode.OK, (await lab.Admin.PostAsJsonAsync($"/api/v1/hosts/{host}/trust", new { fingerprint = changed })).StatusCode);
+    }
+
+    [Fact]
+    public async Task A_host_that_cannot_be_reached_is_approved_only_in_advance_when_it_is_added()
+    {
+        var sshd = await lab.SshdAsync();
+        var fingerprint = await sshd.FingerprintAsync();
+        var closedPort = SshdServer.FreePort();
+        var inAdvance = await lab.Admin.PostAsJsonAsync("/api/v1/hosts", new
+        {
+            name = $"adv-{Guid.NewGuid():N}"[..14], address = "127.0.0.1", port = closedPort, user = SshdServer.TestUser, credential = lab.Credential.Name,
+            fingerprint,
+        });
+        Assert.Equal(HttpStatusCode.Created, inAdvance.StatusCode);
+        Assert.Equal(fingerprint, (await inAdvance.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("trustedFingerprint").GetString());
+
+        var later = $"late-{Guid.NewGuid():N}"[..14];
+        Assert.Equal(HttpStatusCode.Created, (await lab.Admin.PostAsJsonAsync("/api/v1/hosts", new
+        {
+            name = later, address = "127.0.0.1", port = closedPort, user = SshdServer.TestUser, credential = lab.Credential.Name,
+        })).StatusCode);
+        var refused = await lab.Admin.PostAsJsonAsync($"/api/v1/hosts/{later}/trust", new { fingerprint });
+
+        var problem = await refused.AssertProblemAsync(HttpStatusCode.Conflict);
+        Assert.Contains("connection refused", problem.GetProperty("detail").GetString());
+        Assert.Equal(JsonValueKind.Null, (await lab.Admin.GetFromJsonAsync<JsonElement>($"/api/v1/hosts/{later}")).GetProperty("trustedFingerprint").ValueKind);
     }
 
     [Fact]

@@ -94,6 +94,24 @@ public sealed class SshdServer : IAsyncDisposable
         await StartProcessAsync();
     }
 
+    /// <summary>
+    /// SIGHUP: sshd re-executes itself and presents the current host key to new connections, while the connections it
+    /// already serves go on (as <c>systemctl reload ssh</c> after a host key was replaced). Returns once the new key is served.
+    /// </summary>
+    public async Task ReloadAsync()
+    {
+        if (_sshd is null) throw new InvalidOperationException("sshd is not running");
+        var key = (await File.ReadAllTextAsync(HostKey + ".pub")).Split(' ')[1];
+        Processes.Signal("HUP", _sshd.Id);
+        for (var i = 0; i < 200; i++)
+        {
+            var scan = await Proc.RunAsync("ssh-keyscan", ["-T", "2", "-t", "ed25519", "-p", Port.ToString(), "127.0.0.1"]);
+            if (scan.StdOut.Contains(key, StringComparison.Ordinal)) return;
+            await Task.Delay(50);
+        }
+        throw new TimeoutException($"sshd on {Port} did not present its new host key after SIGHUP:\n{Log()}");
+    }
+
     public void Stop()
     {
         if (_sshd is null) return;

@@ -88,6 +88,24 @@ public sealed class SessionRevalidationTests(ClockedPortalApp app) : IClassFixtu
     }
 
     [Fact]
+    public async Task A_session_in_use_all_along_ends_at_its_absolute_lifetime_of_twelve_hours()
+    {
+        var op = await app.CreateOperatorAsync(Roles.Auditor);
+        using var browser = await new CookieBrowser(app).LoginAsync(op);
+
+        // Used every five hours: each request is within the idle timeout and renews the cookie.
+        app.Clock.Advance(TimeSpan.FromHours(5));
+        Assert.Equal(HttpStatusCode.OK, (await browser.NoFollow.GetAsync("/api/v1/me")).StatusCode);
+        app.Clock.Advance(TimeSpan.FromHours(5));
+        Assert.Equal(HttpStatusCode.OK, (await browser.NoFollow.GetAsync("/audit")).StatusCode);
+        app.Clock.Advance(TimeSpan.FromHours(2) + TimeSpan.FromMinutes(1));
+
+        Assert.Equal(HttpStatusCode.Unauthorized, (await browser.NoFollow.GetAsync("/api/v1/me")).StatusCode);
+        var page = await browser.NoFollow.GetAsync("/audit");
+        Assert.True(page.StatusCode == HttpStatusCode.Redirect && page.Headers.Location!.AbsolutePath == "/account/login", $"{page.StatusCode} {page.Headers.Location}");
+    }
+
+    [Fact]
     public async Task An_idle_session_ends_after_eight_hours()
     {
         var op = await app.CreateOperatorAsync(Roles.Auditor);

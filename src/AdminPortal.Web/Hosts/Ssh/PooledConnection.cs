@@ -10,6 +10,7 @@ internal sealed class PooledConnection(SshKeys keys, HostsOptions options, TimeP
     private readonly SemaphoreSlim _connectLock = new(1, 1);
     private SshClient? _client;
     private volatile bool _broken;
+    private volatile bool _retired;
     private int _inUse;
     private int _queued;
     private int _connects;
@@ -50,6 +51,8 @@ internal sealed class PooledConnection(SshKeys keys, HostsOptions options, TimeP
         await _connectLock.WaitAsync(ct);
         try
         {
+            // Out of the pool (the host's approved key changed): an action that got here just before never connects anew.
+            if (_retired) return new SshFailure(target.Host, "the host's approved key changed while the action waited for the connection; run it again");
             if (_client is { IsConnected: true } open && !_broken) return open;
             DisposeClient();
             var key = await keys.LoadAsync(target.CredentialId, ct);
@@ -91,6 +94,13 @@ internal sealed class PooledConnection(SshKeys keys, HostsOptions options, TimeP
         _lastUsed = time.GetUtcNow();
         Interlocked.Decrement(ref _inUse);
         _slots.Release();
+    }
+
+    /// <summary>Closes the connection for good (it was opened under a host key that is no longer approved).</summary>
+    public Task RetireAsync()
+    {
+        _retired = true;
+        return CloseAsync(onlyIfIdle: false);
     }
 
     public async Task CloseAsync(bool onlyIfIdle)
