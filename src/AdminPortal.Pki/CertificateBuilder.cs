@@ -80,7 +80,12 @@ public static class CertificateBuilder
     private static DateTimeOffset Min(DateTimeOffset wanted, DateTime caNotAfter) =>
         wanted > new DateTimeOffset(caNotAfter, TimeSpan.Zero) ? new DateTimeOffset(caNotAfter, TimeSpan.Zero) : wanted;
 
-    public static X509Name Name(string commonName) => new([X509Name.CN], [commonName]);
+    /// <summary>
+    /// A name of one CN, exactly as given. BouncyCastle's converter reads a value starting with '#' as hex-encoded DER and
+    /// drops a leading '\'; one '\' in front makes it take either literally (a CA may be called "#1 Root").
+    /// </summary>
+    public static X509Name Name(string commonName) =>
+        new([X509Name.CN], [commonName.StartsWith('#') || commonName.StartsWith('\\') ? "\\" + commonName : commonName]);
 
     public static string SignatureFor(KeyAlgorithm a) => a switch
     {

@@ -1,3 +1,4 @@
+using AdminPortal.Web.Api;
 using AdminPortal.Web.Errors;
 using AdminPortal.Web.Hosting;
 using AdminPortal.Web.Security;
@@ -14,7 +15,7 @@ public static class BundleEndpoints
     {
         var profiles = api.MapGroup("/vpn-profiles").WithTags("VPN profiles");
         profiles.MapPost("", async (CreateProfileRequest body, HttpContext http, VpnProfileService svc, CancellationToken ct) =>
-                (await svc.CreateAsync(body, Actors.From(http), ct)).ToHttp(p => TypedResults.Created($"/api/v1/vpn-profiles/{p.Name}", p)))
+                (await svc.CreateAsync(body, Actors.From(http), ct)).ToHttp(p => TypedResults.Created(Locations.Of("/api/v1/vpn-profiles", p.Name), p)))
             .RequireAuthorization(Permissions.VpnServersManage)
             .WithSummary("Creates a VPN profile and issues its server certificate and control-channel key. protocol: udp or tcp; optional remoteHosts, dataCiphers, serverNetwork, pushRoutes, pushDns, clientDirectives (allow-listed), controlChannel (tls-crypt, the default, or tls-crypt-v2: a client key per client profile).");
         profiles.MapGet("", async (VpnProfileService svc, CancellationToken ct) => TypedResults.Ok(await svc.ListAsync(ct)))

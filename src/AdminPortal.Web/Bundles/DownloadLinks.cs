@@ -31,7 +31,7 @@ public sealed record LinkPageInfo(string UserName, string Profile, string Platfo
 public sealed partial class DownloadLinks(AuditedWork work, IDbContextFactory<PortalDbContext> dbs, BundleBuilder builder, HelpdeskContact helpdesk,
     IOptions<BundleOptions> options, IOptions<PortalOptions> portal, TimeProvider time)
 {
-    [GeneratedRegex("^[A-Za-z0-9_-]{43}$")]
+    [GeneratedRegex(@"\A[A-Za-z0-9_-]{43}\z", InputText.Linear)]
     private static partial Regex TokenShape();
 
     public static bool IsWellFormed(string? token) => token is not null && TokenShape().IsMatch(token);

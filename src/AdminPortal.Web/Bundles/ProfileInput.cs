@@ -42,10 +42,11 @@ public static partial class ProfileInput
         "tls-export-cert", "status", "dev-node", "ifconfig", "tmp-dir", "ca", "cert", "key", "tls-crypt", "tls-crypt-v2", "tls-auth", "pkcs12",
     };
 
-    [GeneratedRegex("^(?=.{1,253}$)[A-Za-z0-9](?:[A-Za-z0-9-]{0,62})(?:\\.[A-Za-z0-9](?:[A-Za-z0-9-]{0,62}))*$")]
+    /// <summary>Dot-separated labels of 1-63 letters, digits or '-' (not starting with '-'); the length limit of 253 is checked apart.</summary>
+    [GeneratedRegex(@"\A[A-Za-z0-9][A-Za-z0-9-]{0,62}(?:\.[A-Za-z0-9][A-Za-z0-9-]{0,62})*\z", InputText.Linear)]
     private static partial Regex HostName();
 
-    [GeneratedRegex("^[A-Za-z0-9._:/!-]{1,64}$")]
+    [GeneratedRegex(@"\A[A-Za-z0-9._:/!-]{1,64}\z", InputText.Linear)]
     private static partial Regex DirectiveArgument();
 
     public static Result<ValidProfile> Validate(CreateProfileRequest r)
@@ -106,6 +107,6 @@ public static partial class ProfileInput
         && IPAddress.TryParse(x.Split('/')[0], out var given) && given.Equals(n.BaseAddress); // .NET masks 10.0.0.1/8 silently
 
     private static bool IsHost(string h) =>
-        IPAddress.TryParse(h, out var ip) ? ip.ToString() == h || h.Contains(':') : HostName().IsMatch(h) && !h.All(c => char.IsDigit(c) || c == '.');
+        IPAddress.TryParse(h, out var ip) ? ip.ToString() == h || h.Contains(':') : h.Length <= 253 && HostName().IsMatch(h) && !h.All(c => char.IsDigit(c) || c == '.');
 
 }

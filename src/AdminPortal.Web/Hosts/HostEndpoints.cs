@@ -1,4 +1,5 @@
 using AdminPortal.Data;
+using AdminPortal.Web.Api;
 using AdminPortal.Web.Errors;
 using AdminPortal.Web.Hosts.Actions;
 using AdminPortal.Web.Hosts.Runs;
@@ -18,7 +19,7 @@ public static class HostEndpoints
     {
         var creds = api.MapGroup("/credentials").WithTags("Hosts");
         creds.MapPost("", async (CredentialRequest body, HttpContext http, CredentialService svc, CancellationToken ct) =>
-                (await svc.CreateAsync(body, Actors.From(http), ct)).ToHttp(c => TypedResults.Created($"/api/v1/credentials/{c.Name}", c)))
+                (await svc.CreateAsync(body, Actors.From(http), ct)).ToHttp(c => TypedResults.Created(Locations.Of("/api/v1/credentials", c.Name), c)))
             .RequireAuthorization(Permissions.HostsManage)
             .WithSummary("Generates an ed25519 key pair ({name}) or imports a private key ({name, privateKeyPem, passphrase}); returns the public key only.");
         creds.MapGet("", async (IDbContextFactory<PortalDbContext> dbs, CancellationToken ct) =>
@@ -31,7 +32,7 @@ public static class HostEndpoints
         var hosts = api.MapGroup("/hosts").WithTags("Hosts");
         hosts.MapPost("", async (AddHostBody b, HttpContext http, HostService svc, CancellationToken ct) =>
                 (await svc.AddAsync(new AddHostRequest(b.Name, b.Address, b.Port, b.User, b.Credential, b.Groups, b.AllowedServices, b.Fingerprint),
-                    Actors.From(http), ct)).ToHttp(h => TypedResults.Created($"/api/v1/hosts/{h.Name}", h)))
+                    Actors.From(http), ct)).ToHttp(h => TypedResults.Created(Locations.Of("/api/v1/hosts", h.Name), h)))
             .RequireAuthorization(Permissions.HostsManage)
             .WithSummary("Adds a host and fetches its key (presentedFingerprint); `fingerprint` approves an expected key in advance.");
         hosts.MapGet("", async (HostService svc, CancellationToken ct) => TypedResults.Ok(await svc.ListAsync(ct)))

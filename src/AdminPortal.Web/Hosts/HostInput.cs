@@ -33,18 +33,18 @@ public static partial class HostInput
         values is null || values.All(v => UnitRx().IsMatch(v)) && values.Count <= 64 ? null
             : new InvalidInput("allowedServices", "each service must be a systemd unit name (letters, digits, '@', '_', ':', '.', '-').");
 
-    [GeneratedRegex("^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$")]
+    [GeneratedRegex(@"\A[A-Za-z0-9][A-Za-z0-9._-]{0,63}\z", InputText.Linear)]
     private static partial Regex NameRx();
 
-    [GeneratedRegex(@"^(?:[A-Za-z0-9](?:[A-Za-z0-9.-]*[A-Za-z0-9])?|\[?[0-9A-Fa-f:.]+\]?)$")]
+    [GeneratedRegex(@"\A(?:[A-Za-z0-9](?:[A-Za-z0-9.-]*[A-Za-z0-9])?|\[?[0-9A-Fa-f:.]+\]?)\z", InputText.Linear)]
     private static partial Regex AddressRx();
 
-    [GeneratedRegex("^[a-z_][a-z0-9_-]{0,31}$")]
+    [GeneratedRegex(@"\A[a-z_][a-z0-9_-]{0,31}\z", InputText.Linear)]
     private static partial Regex UserRx();
 
-    [GeneratedRegex("^SHA256:[A-Za-z0-9+/]{43}$")]
+    [GeneratedRegex(@"\ASHA256:[A-Za-z0-9+/]{43}\z", InputText.Linear)]
     private static partial Regex FingerprintRx();
 
-    [GeneratedRegex("^[A-Za-z0-9@_:.-]{1,128}$")]
+    [GeneratedRegex(@"\A[A-Za-z0-9@_:.-]{1,128}\z", InputText.Linear)]
     private static partial Regex UnitRx();
 }

@@ -58,18 +58,18 @@ public static partial class MailInput
 
     public static string Normal(string address) => address.ToLowerInvariant();
 
-    [GeneratedRegex(@"^[A-Za-z0-9](?:[A-Za-z0-9._+-]{0,63})@(?:[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?\.)+[A-Za-z]{2,63}$")]
+    [GeneratedRegex(@"\A[A-Za-z0-9](?:[A-Za-z0-9._+-]{0,63})@(?:[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?\.)+[A-Za-z]{2,63}\z", InputText.Linear)]
     private static partial Regex AddressRx();
 
-    [GeneratedRegex(@"^[\p{L}\p{M}\p{N} .,'-]{1,100}$")]
+    [GeneratedRegex(@"\A[\p{L}\p{M}\p{N} .,'-]{1,100}\z", InputText.Linear)]
     private static partial Regex DisplayNameRx();
 
-    [GeneratedRegex("^/[A-Za-z0-9._/-]{1,254}$")]
+    [GeneratedRegex(@"\A/[A-Za-z0-9._/-]{1,254}\z", InputText.Linear)]
     private static partial Regex PathRx();
 
-    [GeneratedRegex("^/(?:[A-Za-z0-9._/-]|%[dnu]){1,254}$")]
+    [GeneratedRegex(@"\A/(?:[A-Za-z0-9._/-]|%[dnu]){1,254}\z", InputText.Linear)]
     private static partial Regex TemplateRx();
 
-    [GeneratedRegex(@"^\*:(?:storage|messages)=[0-9]{1,12}[kKMGT%]?$")]
+    [GeneratedRegex(@"\A\*:(?:storage|messages)=[0-9]{1,12}[kKMGT%]?\z", InputText.Linear)]
     private static partial Regex QuotaRuleRx();
 }

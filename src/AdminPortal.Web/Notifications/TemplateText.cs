@@ -13,11 +13,11 @@ public sealed record RenderedEmail(string Subject, string TextBody, string? Html
 /// </summary>
 public static partial class TemplateText
 {
-    [GeneratedRegex(@"\{\{\s*([A-Za-z0-9_.-]*)\s*\}\}")]
+    [GeneratedRegex(@"\{\{\s*([A-Za-z0-9_.-]*)\s*\}\}", InputText.Linear)]
     private static partial Regex Placeholder();
 
     /// <summary>Anything in double braces: each must be a placeholder of the kind, so template syntax is never sent as if it were text.</summary>
-    [GeneratedRegex(@"\{\{.*?\}\}", RegexOptions.Singleline)]
+    [GeneratedRegex(@"\{\{.*?\}\}", RegexOptions.Singleline | InputText.Linear)]
     private static partial Regex Braces();
 
     public static RenderedEmail Render(string subject, string text, string? html, IReadOnlyDictionary<string, string> values) =>

@@ -24,7 +24,6 @@ public static class OperatorInput
     }
 
     /// <summary>Control characters, line/paragraph separators, or a lone surrogate (not storable as UTF-8).</summary>
-    public static bool HasControl(string s) =>
-        s.Any(c => char.IsControl(c) || c is '\u2028' or '\u2029') || !AdminPortal.Data.Audit.AuditText.IsStorable(s);
+    public static bool HasControl(string s) => InputText.HasControl(s);
 
 }

@@ -115,7 +115,7 @@ public sealed class CaService(AuditedWork work, IDbContextFactory<PortalDbContex
 
     private static Result<Spec> Validate(NewCa ca, string prefix, string? rootName = null)
     {
-        if ((PkiInput.Name(ca.Name, prefix + "name") ?? PkiInput.Days(ca.ValidDays, 36500, prefix + "validDays")) is { } bad) return bad;
+        if ((PkiInput.CaName(ca.Name, prefix + "name") ?? PkiInput.Days(ca.ValidDays, 36500, prefix + "validDays")) is { } bad) return bad;
         if (ca.Name == rootName) return new InvalidInput(prefix + "name", "The intermediate's name must differ from the root's.");
         var algorithm = PkiInput.Algorithm(ca.KeyAlgorithm, KeyAlgorithm.EcdsaP256, prefix + "keyAlgorithm");
         return algorithm.Ok ? new Spec(ca.Name!, algorithm.Value, ca.ValidDays) : algorithm.Error!;

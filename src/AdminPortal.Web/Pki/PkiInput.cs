@@ -7,12 +7,26 @@ namespace AdminPortal.Web.Pki;
 /// <summary>Validation of PKI input; each failure names its field.</summary>
 public static partial class PkiInput
 {
-    [GeneratedRegex("^[A-Za-z0-9][A-Za-z0-9._@-]{0,63}$")]
+    [GeneratedRegex(@"\A[A-Za-z0-9][A-Za-z0-9._@-]{0,63}\z", InputText.Linear)]
     private static partial Regex UserName();
 
     public static PortalError? Name(string? name, string field = "name") => name is not null && UserName().IsMatch(name)
         ? null
         : new InvalidInput(field, "A name is 1-64 characters: letters, digits, '.', '_', '@' or '-', starting with a letter or digit.");
+
+    /// <summary>The most a CA's name may hold: X.520's upper bound for a common name.</summary>
+    public const int MaxCaNameLength = 64;
+
+    /// <summary>
+    /// A CA's name is its subject's common name, not a shell word: printable (letters, digits, punctuation, symbols, spaces
+    /// between words), no control or invisible format character, at most 64. It reaches no shell and no file name; where it
+    /// is written (the certificate, the audit trail, JSON) it is encoded by that writer.
+    /// </summary>
+    public static PortalError? CaName(string? name, string field = "name") =>
+        name is { Length: > 0 and <= MaxCaNameLength } && InputText.IsPrintable(name)
+            ? null
+            : new InvalidInput(field, $"A CA's name is its common name: 1-{MaxCaNameLength} printable characters (letters, digits, punctuation, symbols and spaces), "
+                + "without control characters and without a space at either end.");
 
     public static PortalError? Days(int? days, int max, string field = "validDays") =>
         days is null || (days >= 1 && days <= max) ? null : new InvalidInput(field, $"{field} must be between 1 and {max}.");

@@ -20,7 +20,7 @@ public sealed partial class ApiTokenService(
 {
     private const string Scheme = "ap_";
 
-    [GeneratedRegex("^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$")]
+    [GeneratedRegex(@"\A[A-Za-z0-9][A-Za-z0-9._-]{0,63}\z", InputText.Linear)]
     private static partial Regex NamePattern();
 
     public static PortalError? ValidateName(string? name) => name is not null && NamePattern().IsMatch(name)

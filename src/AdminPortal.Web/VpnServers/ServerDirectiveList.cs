@@ -17,7 +17,7 @@ public static partial class ServerDirectiveList
         "inactive", "ping-timer-rem", "fast-io", "max-routes-per-client", "bcast-buffers", "tls-timeout",
     };
 
-    [GeneratedRegex("^[A-Za-z0-9._:/-]{1,64}$")]
+    [GeneratedRegex(@"\A[A-Za-z0-9._:/-]{1,64}\z", InputText.Linear)]
     private static partial Regex Argument();
 
     public static Result<string[]> Validate(IReadOnlyList<string>? lines)

@@ -1,3 +1,4 @@
+using AdminPortal.Web.Api;
 using AdminPortal.Web.Errors;
 using AdminPortal.Web.Security;
 
@@ -11,7 +12,7 @@ public static class VpnServerEndpoints
     {
         var servers = api.MapGroup("/vpn-servers").WithTags("VPN servers");
         servers.MapPost("", async (CreateVpnServerRequest body, HttpContext http, VpnServerService svc, CancellationToken ct) =>
-                (await svc.CreateAsync(body, Actors.From(http), ct)).ToHttp(s => TypedResults.Created($"/api/v1/vpn-servers/{s.Name}", s)))
+                (await svc.CreateAsync(body, Actors.From(http), ct)).ToHttp(s => TypedResults.Created(Locations.Of("/api/v1/vpn-servers", s.Name), s)))
             .RequireAuthorization(Permissions.VpnServersManage)
             .WithSummary("Adds a VPN server: a managed host plus the OpenVPN instance on it serving a profile (config dir, run mode, unit, socket, user).");
         servers.MapGet("", async (VpnServerService svc, CancellationToken ct) => TypedResults.Ok(await svc.ListAsync(ct)))

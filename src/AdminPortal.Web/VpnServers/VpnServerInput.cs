@@ -54,15 +54,16 @@ public static partial class VpnServerInput
             ? null
             : new InvalidInput(field, $"{field} must be an absolute path of at most {maxLength} characters: letters, digits, '/', '.', '_', '-' (no '..').");
 
-    [GeneratedRegex("^/(?:[A-Za-z0-9._-]+/?)+$")]
+    // One way only to split a path into segments (the old "(?:[...]+/?)+" had 2^n, and backtracked through them all).
+    [GeneratedRegex(@"\A(?:/[A-Za-z0-9._-]+)+/?\z", InputText.Linear)]
     private static partial Regex PathRx();
 
-    [GeneratedRegex("^[A-Za-z0-9@_:.][A-Za-z0-9@_:.-]{0,127}$")]
+    [GeneratedRegex(@"\A[A-Za-z0-9@_:.][A-Za-z0-9@_:.-]{0,127}\z", InputText.Linear)]
     private static partial Regex UnitRx();
 
-    [GeneratedRegex("^[a-z0-9-]{1,32}$")]
+    [GeneratedRegex(@"\A[a-z0-9-]{1,32}\z", InputText.Linear)]
     private static partial Regex NamespaceRx();
 
-    [GeneratedRegex("^[a-z_][a-z0-9_-]{0,31}$")]
+    [GeneratedRegex(@"\A[a-z_][a-z0-9_-]{0,31}\z", InputText.Linear)]
     private static partial Regex UnixNameRx();
 }

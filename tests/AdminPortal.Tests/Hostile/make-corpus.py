@@ -265,6 +265,36 @@ for category, p in [("control", "a\u0000b"), ("control", "a\u001bb"), ("control"
     add(category, "form SmtpSettingsForm helpdesk contact", "BUNIT SmtpSettingsForm smtp-save", None, p, "inline",
         form={"smtp-host": "127.0.0.1", "smtp-from": "portal@example.test", "smtp-helpdesk": "$RAW"}, expectText="helpdesk contact must be one line")
 
+# --- trailing line ends (issue 15): appended last, so that the ids of the cases above stay as they were ---------------
+# A valid value with one line end after it: .NET's "$" matches before a final newline, so "^...$" let these through. None may pass.
+TRAILING = [("\n", "LF"), ("\r", "CR"), ("\r\n", "CR LF")]
+for surface, request, body, field, good in [
+    ("POST /api/v1/vpn-users name", "POST /api/v1/vpn-users", '{"name":$P}', "name", "u${UNIQ}"),
+    ("POST /api/v1/vpn-profiles name", "POST /api/v1/vpn-profiles", '{"name":$P,"remoteHost":"vpn.example.test","port":1194,"protocol":"udp"}', "name", "p${UNIQ}"),
+    ("POST /api/v1/vpn-profiles remoteHost", "POST /api/v1/vpn-profiles", '{"name":"p${UNIQ}","remoteHost":$P,"port":1194,"protocol":"udp"}', "remoteHost", "vpn.example.test"),
+    ("POST /api/v1/hosts name", "POST /api/v1/hosts", '{"name":$P,"address":"127.0.0.1","port":22,"user":"root","credential":"${CRED}"}', "name", "h${UNIQ}"),
+    ("POST /api/v1/hosts address", "POST /api/v1/hosts", '{"name":"h${UNIQ}","address":$P,"port":22,"user":"root","credential":"${CRED}"}', "address", "127.0.0.1"),
+    ("POST /api/v1/hosts user", "POST /api/v1/hosts", '{"name":"h${UNIQ}","address":"127.0.0.1","port":22,"user":$P,"credential":"${CRED}"}', "user", "root"),
+    ("POST /api/v1/credentials name", "POST /api/v1/credentials", '{"name":$P}', "name", "c${UNIQ}"),
+    ("POST /api/v1/tokens name", "POST /api/v1/tokens", '{"name":$P,"role":"Auditor"}', "name", "t${UNIQ}"),
+    ("POST /api/v1/ca/intermediate name", "POST /api/v1/ca/intermediate", '{"name":$P}', "name", "Issuing ${UNIQ}"),
+    ("POST /api/v1/mailboxes address (reaches sshd)", "POST /api/v1/mailboxes", '{"host":"${MAILHOST}","address":$P}', "address", "m${UNIQ}@example.test"),
+    ("POST /api/v1/mailboxes displayName (reaches sshd)", "POST /api/v1/mailboxes", '{"host":"${MAILHOST}","address":"m${UNIQ}@example.test","displayName":$P}', "displayName", "Ann Trail"),
+    ("POST /api/v1/mail-hosts passwdFile", "POST /api/v1/mail-hosts", '{"host":"${UHOST}","backend":"dovecot-passwd-file","passwdFile":$P}', "passwdFile", "/etc/dovecot/users"),
+    ("POST /api/v1/vpn-servers name", "POST /api/v1/vpn-servers", '{"name":$P,"host":"${HOST}","profile":"${PROFILE}"}', "name", "s${UNIQ}"),
+    ("POST /api/v1/vpn-servers configDir", "POST /api/v1/vpn-servers", '{"name":"s${UNIQ}","host":"${HOST}","profile":"${PROFILE}","configDir":$P}', "configDir", "/etc/openvpn/server/t"),
+    ("POST /api/v1/vpn-servers managementSocket", "POST /api/v1/vpn-servers", '{"name":"s${UNIQ}","host":"${HOST}","profile":"${PROFILE}","managementSocket":$P}', "managementSocket", "/run/t.sock"),
+    ("POST /api/v1/vpn-servers serviceName", "POST /api/v1/vpn-servers", '{"name":"s${UNIQ}","host":"${HOST}","profile":"${PROFILE}","serviceName":$P}', "serviceName", "openvpn-server@t.service"),
+    ("POST /api/v1/vpn-servers user", "POST /api/v1/vpn-servers", '{"name":"s${UNIQ}","host":"${HOST}","profile":"${PROFILE}","user":$P}', "user", "nobody"),
+    ("POST /api/v1/onboarding userName", "POST /api/v1/onboarding", '{"userName":$P}', "userName", "u${UNIQ}"),
+    ("POST /api/v1/operators email", "POST /api/v1/operators", '{"email":$P,"role":"Helpdesk"}', "email", "op${UNIQ}@example.test"),
+    ("POST /api/v1/runs account.create username", "POST /api/v1/runs", '{"action":"account.create","hosts":["${HOST}"],"confirm":true,"parameters":{"username":$P,"publicKey":"${PUBKEY}"}}', None, "apvalid"),
+    ("POST /api/v1/runs file.push path", "POST /api/v1/runs", '{"action":"file.push","hosts":["${HOST}"],"confirm":true,"parameters":{"path":$P,"content":"x"}}', None, "/tmp/ok"),
+    ("POST /api/v1/runs service.status unit", "POST /api/v1/runs", '{"action":"service.status","hosts":["${UHOST}"],"parameters":{"unit":$P}}', None, "cron.service"),
+]:
+    for end, what in TRAILING:
+        add("control", f"{surface} (trailing {what})", request, body, good + end, "400", field)
+
 os.chdir(os.path.dirname(os.path.abspath(__file__)))
 with open("corpus.json", "w") as f:
     json.dump(cases, f, indent=1, ensure_ascii=True)

@@ -18,9 +18,13 @@ public sealed class MailboxInputTests(MailLab lab) : IClassFixture<MailLab>
         { "an address with a quote and a semicolon", $"a';touch {Canary};'@example.test", null, null, "address" },
         { "an address with a colon (a passwd-file field)", "a:b@example.test", null, null, "address" },
         { "an address with a newline", "a@example.test\nroot@example.test", null, null, "address" },
+        { "an address with a trailing newline", "trail@example.test\n", null, null, "address" },
+        { "an address with a trailing CR LF", "trail@example.test\r\n", null, null, "address" },
+        { "an address with a trailing CR", "trail@example.test\r", null, null, "address" },
         { "a display name with command substitution", "eve@example.test", $"Eve $(touch {Canary})", null, "displayName" },
         { "a display name with a colon", "eve@example.test", "Eve:0:0", null, "displayName" },
         { "a display name with a newline", "eve@example.test", "Eve\nroot::0:0", null, "displayName" },
+        { "a display name with a trailing newline", "eve@example.test", "Eve Trail\n", null, "displayName" },
         { "a password shorter than 12", "eve@example.test", null, "short-pass", "password" },
         { "a password that is the address", "eve.long.name@example.test", null, "eve.long.name@example.test", "password" },
         { "a password that is the local part", "eve.long.name@example.test", null, "EVE.LONG.NAME", "password" },
@@ -44,6 +48,20 @@ public sealed class MailboxInputTests(MailLab lab) : IClassFixture<MailLab>
         Assert.Equal(before, await File.ReadAllBytesAsync(lab.Dovecot.PasswdFile));
         Assert.Equal(entries, Directory.GetFileSystemEntries(Path.GetDirectoryName(lab.Dovecot.PasswdFile)!).Order().ToList());
         Assert.False(File.Exists(Canary), why);
+    }
+
+    [Fact]
+    public async Task A_created_mailbox_is_at_its_escaped_address_in_the_location()
+    {
+        var address = "o.b_r+" + MailLab.Unique("tag");
+        var r = await lab.Admin.PostAsJsonAsync("/api/v1/mailboxes", new { host = lab.Host, address });
+        Assert.True(r.StatusCode == HttpStatusCode.Created, await r.Content.ReadAsStringAsync());
+        SecretsScan.ScanArtifacts.RecordJson(await r.Content.ReadAsStringAsync());
+        Assert.Equal("/api/v1/mailboxes/" + Uri.EscapeDataString(address), r.Headers.Location?.OriginalString);
+        // The location names the mailbox: its actions are under it.
+        var disabled = await lab.Admin.PostAsJsonAsync(r.Headers.Location!.OriginalString + "/disable", new { });
+        Assert.True(disabled.StatusCode == HttpStatusCode.OK, await disabled.Content.ReadAsStringAsync());
+        Assert.Equal(HttpStatusCode.NoContent, (await lab.Admin.DeleteAsync(r.Headers.Location)).StatusCode);
     }
 
     [Fact]

@@ -42,7 +42,7 @@ public sealed partial record ParameterSpec(string Name, ParameterType Type, stri
         if (value.Length > MaxLength) return Invalid($"must be at most {MaxLength} characters.");
         return Type switch
         {
-            ParameterType.Text => Regex.IsMatch(value, $"^(?:{Pattern})$", RegexOptions.None, TimeSpan.FromSeconds(1)) ? value : Invalid($"must match {Pattern}."),
+            ParameterType.Text => Regex.IsMatch(value, $@"\A(?:{Pattern})\z", InputText.Linear, TimeSpan.FromSeconds(1)) ? value : Invalid($"must match {Pattern}."),
             ParameterType.Integer => long.TryParse(value, System.Globalization.NumberStyles.AllowLeadingSign, null, out var n) && n >= Min && n <= Max
                 ? n.ToString(System.Globalization.CultureInfo.InvariantCulture) : Invalid($"must be a whole number from {Min} to {Max}."),
             ParameterType.Choice => Choices!.Contains(value) ? value : Invalid($"must be one of: {string.Join(", ", Choices!)}."),
@@ -59,10 +59,10 @@ public sealed partial record ParameterSpec(string Name, ParameterType Type, stri
 
     private InvalidInput Invalid(string message) => new($"parameters.{Name}", $"{Label} {message}");
 
-    [GeneratedRegex("^[a-z_][a-z0-9_-]{0,31}$")]
+    [GeneratedRegex(@"\A[a-z_][a-z0-9_-]{0,31}\z", InputText.Linear)]
     private static partial Regex UnixUserName();
 
-    [GeneratedRegex("^(/[A-Za-z0-9._][A-Za-z0-9._-]*)+$")]
+    [GeneratedRegex(@"\A(?:/[A-Za-z0-9._][A-Za-z0-9._-]*)+\z", InputText.Linear)]
     private static partial Regex SafePath();
 }
 
@@ -86,6 +86,6 @@ public static partial class PublicKeys
         return m.Groups["type"].Value + " " + m.Groups["blob"].Value + comment;
     }
 
-    [GeneratedRegex("^(?<type>[a-z0-9-]+) (?<blob>[A-Za-z0-9+/]+={0,2})(?: (?<comment>[A-Za-z0-9@._-]{1,64}))?$")]
+    [GeneratedRegex(@"\A(?<type>[a-z0-9-]+) (?<blob>[A-Za-z0-9+/]+={0,2})(?: (?<comment>[A-Za-z0-9@._-]{1,64}))?\z", InputText.Linear)]
     private static partial Regex KeyLine();
 }

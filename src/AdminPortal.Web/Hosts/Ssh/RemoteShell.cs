@@ -151,6 +151,6 @@ public sealed partial class RemoteShell(SshPool pool)
     private static RemoteOutcome Failed(PortalError error) =>
         new(error is HostKeyMismatch or HostNotTrusted ? RunStatus.Refused : RunStatus.Error, null, error.Detail, error);
 
-    [GeneratedRegex("^[A-Z_][A-Z0-9_]{0,63}$")]
+    [GeneratedRegex(@"\A[A-Z_][A-Z0-9_]{0,63}\z", InputText.Linear)]
     private static partial Regex EnvName();
 }
