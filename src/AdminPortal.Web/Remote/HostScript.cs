@@ -6,11 +6,12 @@ namespace AdminPortal.Web.Remote;
 /// <summary>
 /// A shell script that runs on a managed host: a <c>.sh</c> file under <c>Remote/Scripts/</c>, embedded in the assembly.
 /// Its text is constant; every value reaches it as a positional argument or on stdin (<see cref="RootCommand"/>). A line
-/// <c>. ./lib.sh</c> is replaced by <c>lib.sh</c>'s text when the script is loaded (shellcheck follows it with <c>-x</c>).
+/// <c>. ./lib.sh</c> (or <c>. ./vpn/records.sh</c>: any embedded script by its path) is replaced by that script's text when the
+/// script is loaded (shellcheck follows it with <c>-x</c>, run from <c>Remote/Scripts</c>).
 /// </summary>
 public sealed record HostScript(string Name, string Text)
 {
-    private const string LibLine = ". ./lib.sh";
+    private const string IncludePrefix = ". ./";
     private static readonly ConcurrentDictionary<string, HostScript> Loaded = new(StringComparer.Ordinal);
 
     /// <summary>The embedded script <c>Remote/Scripts/<paramref name="name"/>.sh</c> (a path with <c>/</c> for a subfolder).</summary>
@@ -26,11 +27,12 @@ public sealed record HostScript(string Name, string Text)
             .Order(StringComparer.Ordinal)];
     }
 
+    /// <summary>Replaces each line <c>. ./NAME.sh</c> (lib.sh, or a folder's own include such as <c>vpn/records.sh</c>) with that script's text.</summary>
     private static string Inline(string text)
     {
-        if (!text.Contains(LibLine, StringComparison.Ordinal)) return text;
-        var lib = Read("lib");
-        return string.Join('\n', text.Split('\n').Select(l => l.Trim() == LibLine ? lib.TrimEnd('\n') : l));
+        if (!text.Contains(IncludePrefix, StringComparison.Ordinal)) return text;
+        return string.Join('\n', text.Split('\n').Select(l => l.Trim() is var t && t.StartsWith(IncludePrefix, StringComparison.Ordinal) && t.EndsWith(".sh", StringComparison.Ordinal)
+            ? Read(t[IncludePrefix.Length..^3]).TrimEnd('\n') : l));
     }
 
     private static string Read(string name)

@@ -31,10 +31,9 @@ public sealed record CrlStamp(IReadOnlyList<(string Issuer, long Number)> Crls)
     public string Numbers => string.Join(',', Crls.Select(c => c.Number.ToString(CultureInfo.InvariantCulture)));
 
     /// <summary>
-    /// A shell command writing the record ("ISSUER NUMBER" per line) to the file named by the shell variable
-    /// <paramref name="variable"/>: hex digits and numbers only, formatted here.
+    /// The record file's text for a crl.pem with these numbers and the SHA-256 <paramref name="crlSha256"/>: "ISSUER NUMBER" per CRL
+    /// (hex digits and numbers only), then the "sha256 HEX" seal that ties it to that crl.pem.
     /// </summary>
-    public static string WriteRecord(CrlStamp? stamp, string variable) => stamp is null || stamp.Crls.Count == 0
-        ? $": > \"${variable}\""
-        : $"printf '%s %s\\n' {string.Join(' ', stamp.Crls.Select(c => $"{c.Issuer} {c.Number.ToString(CultureInfo.InvariantCulture)}"))} > \"${variable}\"";
+    public static string Record(CrlStamp? stamp, string crlSha256) =>
+        string.Concat((stamp?.Crls ?? []).Select(c => $"{c.Issuer} {c.Number.ToString(CultureInfo.InvariantCulture)}\n")) + $"sha256 {crlSha256}\n";
 }

@@ -5,6 +5,7 @@ using AdminPortal.Data.VpnServers;
 using AdminPortal.Web.Errors;
 using AdminPortal.Web.Hosts;
 using AdminPortal.Web.Hosts.Ssh;
+using AdminPortal.Web.Remote;
 
 namespace AdminPortal.Web.VpnServers;
 
@@ -18,9 +19,9 @@ public sealed record ManagementFailure(string Server, string Message)
 
 /// <summary>
 /// OpenVPN's management interface (a unix socket on the server's host), reached through the host's SSH connection:
-/// <c>socat</c> gets the commands on stdin and, once they are answered, <c>quit</c> (see <see cref="PublishScripts.Management"/>). socat must be installed on the host.
+/// <c>socat</c> gets the commands on stdin and, once they are answered, <c>quit</c> (<c>Remote/Scripts/vpn/management.sh</c>). socat must be installed on the host.
 /// </summary>
-public sealed class VpnManagement(RemoteShell shell)
+public sealed class VpnManagement(HostScriptRunner runner)
 {
     public static readonly TimeSpan Timeout = TimeSpan.FromSeconds(15);
     private static readonly string[] Signals = ["SIGHUP", "SIGUSR1", "SIGUSR2", "SIGTERM"];
@@ -34,19 +35,12 @@ public sealed class VpnManagement(RemoteShell shell)
         if (Target(host) is not { } target) return new HostNotTrusted(host.Name);
         if (commands.Any(c => c.Any(char.IsControl))) throw new ArgumentException("A management command is one line.", nameof(commands));
         var stdin = Encoding.UTF8.GetBytes(string.Concat(commands.Select(c => c + "\n")));
-        var script = PublishScripts.AsRoot(host, PublishScripts.Management(server.ManagementSocket, commands.Count));
-        var stdout = new MemoryStream();
-        var stderr = new MemoryStream();
-        var outcome = await shell.RunAsync(target, new RemoteCommand(script, Timeout, Stdin: stdin),
-            (isErr, data) => { lock (stdout) (isErr ? stderr : stdout).Write(data); }, ct);
-        if (outcome.Error is { } error) return error;
-        var text = Encoding.UTF8.GetString(stdout.ToArray());
-        if (outcome.ExitCode != 0)
-        {
-            var why = Encoding.UTF8.GetString(stderr.ToArray()).Trim();
-            return new ManagementFailure(server.Name, why.Length > 0 ? why : outcome.Message ?? "the management interface did not answer");
-        }
-        return text;
+        var result = await runner.RunAsync(target, PublishScripts.Management,
+            [server.ManagementSocket, commands.Count.ToString(CultureInfo.InvariantCulture)], stdin, ct, Timeout);
+        if (result.Outcome.Error is { } error) return error;
+        if (result.Outcome.ExitCode != 0)
+            return new ManagementFailure(server.Name, result.Stderr.Length > 0 ? result.Stderr : result.Outcome.Message ?? "the management interface did not answer");
+        return result.Text;
     }
 
     public async Task<Result<IReadOnlyList<VpnClient>>> StatusAsync(VpnServer server, CancellationToken ct)

@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using System.Text.Json;
+using AdminPortal.Data;
 using AdminPortal.Data.Audit;
 using AdminPortal.Data.Hosts;
 using AdminPortal.Data.VpnServers;
@@ -26,6 +27,9 @@ public sealed class VpnPublisher(AuditedWork work, VpnServerService servers, Ser
     private readonly ConcurrentDictionary<string, bool> _busy = new(StringComparer.Ordinal);
     private const string GenerationQuery = $"""SELECT nextval('{VpnServer.PublishGenerationSequence}') AS "Value" """;
 
+    /// <summary>The next publish generation (a database sequence): publishes and ccd pushes are ordered by it on the hosts.</summary>
+    public static Task<long> NextGenerationAsync(PortalDbContext db, CancellationToken ct) => db.Database.SqlQueryRaw<long>(GenerationQuery).SingleAsync(ct);
+
     /// <param name="install">A rebuild onto a fresh host: install OpenVPN and socat first (run action <c>vpn.rebuild</c>).</param>
     public async Task<Result<RunStarted>> StartAsync(string name, AuditActor actor, CancellationToken ct, bool install = false)
     {
@@ -35,13 +39,16 @@ public sealed class VpnPublisher(AuditedWork work, VpnServerService servers, Ser
         if (!_busy.TryAdd(name, true)) return new Conflict($"A publish of '{name}' is running already.");
         try
         {
-            var rendered = await files.RenderAsync(server, ct);
             var id = Guid.NewGuid();
-            var hashes = rendered.ToDictionary(f => f.Name, f => f.Sha256[..VpnServerDiff.ShaPrefix]);
+            IReadOnlyList<ServerFile> rendered = [];
             var generation = await work.RunAsync<long>(async (_, db, c) =>
             {
-                // Taken with the run: a later publish has a higher one, and the host refuses an older one than it has installed.
-                var generation = await db.Database.SqlQueryRaw<long>(GenerationQuery).SingleAsync(c);
+                // Taken with the run, before the files are rendered: a later publish has a higher one, the host refuses an older one
+                // than it has installed, and a ccd push that takes a higher one may hold settings this render missed (the install
+                // keeps that push's file).
+                var generation = await NextGenerationAsync(db, c);
+                rendered = await files.RenderAsync(server, c);
+                var hashes = rendered.ToDictionary(f => f.Name, f => f.Sha256[..VpnServerDiff.ShaPrefix]);
                 db.ActionRuns.Add(new ActionRun
                 {
                     Id = id, Action = install ? RebuildAction : Action, ParametersJson = JsonSerializer.Serialize(new { server = name, generation, files = hashes }),
@@ -122,6 +129,6 @@ public sealed class VpnPublisher(AuditedWork work, VpnServerService servers, Ser
 
 /// <summary>
 /// How a publish ended: the run status, the step that failed, whether the previous files were put back, and whether the host
-/// refused it because a newer publish was installed there (<see cref="PublishScripts.Fenced"/>).
+/// refused it because a newer publish was installed there (<see cref="HostRecords.Supersedes"/>).
 /// </summary>
 public sealed record PublishResult(string Status, string? FailedStep, bool RolledBack, string? Message, bool Superseded = false);

@@ -2,6 +2,7 @@ using System.Text;
 using AdminPortal.Web.Errors;
 using AdminPortal.Web.Hosts;
 using AdminPortal.Web.Hosts.Ssh;
+using AdminPortal.Web.Remote;
 
 namespace AdminPortal.Web.VpnServers;
 
@@ -18,7 +19,7 @@ public sealed record VpnHostFailure(string Server, string Message)
     : PortalError("VPN host command failed", $"{Server}: {Message}", StatusCodes.Status502BadGateway);
 
 /// <summary>What a publish would change: the deployed files fetched over SSH (secret ones only hashed on the host) against the rendered ones.</summary>
-public sealed class VpnServerDiff(VpnServerService servers, ServerFiles files, RemoteShell shell)
+public sealed class VpnServerDiff(VpnServerService servers, ServerFiles files, HostScriptRunner runner)
 {
     public const int ShaPrefix = 16;
 
@@ -28,13 +29,10 @@ public sealed class VpnServerDiff(VpnServerService servers, ServerFiles files, R
         if (server is null) return new NotFound("VPN server", name);
         if (VpnManagement.Target(server.Host!) is not { } target) return new HostNotTrusted(server.Host!.Name);
         var rendered = await files.RenderAsync(server, ct);
-        var stdout = new MemoryStream();
-        var stderr = new MemoryStream();
-        var outcome = await shell.RunAsync(target, new RemoteCommand(PublishScripts.AsRoot(server.Host!, PublishScripts.Fetch(server)), TimeSpan.FromSeconds(30)),
-            (isErr, data) => { lock (stdout) (isErr ? stderr : stdout).Write(data); }, ct);
-        if (outcome.Error is { } error) return error;
-        if (outcome.ExitCode != 0) return new VpnHostFailure(name, Encoding.UTF8.GetString(stderr.ToArray()).Trim() is { Length: > 0 } e ? e : outcome.Message ?? "failed");
-        var deployed = Parse(Encoding.UTF8.GetString(stdout.ToArray()));
+        var fetched = await runner.RunAsync(target, PublishScripts.Fetch, [server.ConfigDir], null, ct);
+        if (fetched.Outcome.Error is { } error) return error;
+        if (fetched.Outcome.ExitCode != 0) return new VpnHostFailure(name, fetched.Stderr is { Length: > 0 } e ? e : fetched.Outcome.Message ?? "failed");
+        var deployed = Parse(fetched.Text);
         return new ServerDiff(name, rendered.Select(f => Compare(f, deployed.GetValueOrDefault(f.Name))).ToList());
     }
 

@@ -1,3 +1,5 @@
+using Microsoft.Extensions.DependencyInjection.Extensions;
+
 namespace AdminPortal.Web.VpnServers;
 
 public static class VpnServerServices
@@ -5,6 +7,7 @@ public static class VpnServerServices
     public static WebApplicationBuilder AddPortalVpnServers(this WebApplicationBuilder builder)
     {
         var s = builder.Services;
+        s.TryAddSingleton<Remote.HostScriptRunner>(); // the shared remote layer (other features may register it too)
         s.AddSingleton<VpnServerService>();
         s.AddSingleton<VpnManagement>();
         s.AddSingleton<ServerFiles>();

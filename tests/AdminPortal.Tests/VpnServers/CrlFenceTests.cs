@@ -19,7 +19,8 @@ namespace AdminPortal.Tests.VpnServers;
 
 /// <summary>
 /// The CRL on a host never goes backwards: CRL pushes and a publish's install write crl.pem under the publishes' lock and compare
-/// the cRLNumber with the one recorded there (<see cref="PublishScripts.CrlNumberFile"/>). Real sshd, real OpenVPN; a publish
+/// the cRLNumber with the one recorded there (<see cref="PublishScripts.CrlNumberFile"/>; the portal decides, the host writes only if that
+/// record is unchanged). Real sshd, real OpenVPN; a publish
 /// that rendered before a revocation is held (a row lock on its run) until the newer CRL was pushed.
 /// </summary>
 [SupportedOSPlatform("linux")]
@@ -138,13 +139,14 @@ public sealed class CrlFenceTests(VpnServerLab lab) : IClassFixture<VpnServerLab
             row = await db.VpnServers.AsNoTracking().Include(s => s.Host).SingleAsync(s => s.Name == server);
         var stamp = CrlStamp.OfPem(olderPem)!;
         Assert.True(stamp.Crls[0].Number < newer);
-        var late = await lab.Service<RemoteFiles>().RunAsRootAsync(VpnManagement.Target(row.Host!)!, PublishScripts.CrlPush(row, stamp), olderPem, default);
+        var late = await lab.Service<RemoteFiles>().PushCrlAsync(VpnManagement.Target(row.Host!)!, row.ConfigDir, stamp, olderPem, default);
         Assert.True(late.Ok, late.Problem);
         Assert.Contains($"{PublishScripts.CrlAlreadyInstalled} {newer}; crl.pem unchanged (the pushed CRL is number {stamp.Numbers})", late.Output);
         Assert.Equal(newerBytes, await File.ReadAllBytesAsync(CrlPath(host)));
         Assert.Equal(mtime, File.GetLastWriteTimeUtc(CrlPath(host)));
         Assert.Equal(newer, await OpensslNumberAsync(host));
         Assert.Empty(Directory.GetFiles(host.ConfigDir, ".*.portal-*.tmp"));
+        Assert.Empty(Directory.GetFiles(host.ConfigDir, ".crl.pem.*"));
     }
 
     [Fact]

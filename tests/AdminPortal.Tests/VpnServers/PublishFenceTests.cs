@@ -17,7 +17,7 @@ using Microsoft.Extensions.DependencyInjection;
 namespace AdminPortal.Tests.VpnServers;
 
 /// <summary>
-/// The generation fence on the host (<see cref="PublishScripts.Fenced"/>): every publish takes a generation from the database
+/// The generation fence (<see cref="HostRecords.Supersedes"/>, then a compare-and-swap on the host): every publish takes a generation from the database
 /// when its run is created, the install records it next to the files, and a publish older than what the host has installed
 /// changes nothing there. Real sshd, real OpenVPN; the order of two publishes is forced with a row lock on the older one's run.
 /// </summary>

@@ -23,13 +23,17 @@ public sealed class VpnServerLab : SshLab
 
     public const int VpnPort = 1194;
 
-    /// <summary>A fresh VPN host, added to the portal as a trusted host that logs in as root.</summary>
-    public async Task<(VpnHostLab Lab, string Host)> VpnHostAsync()
+    /// <summary>
+    /// A fresh VPN host, added to the portal as a trusted host that logs in as <paramref name="user"/>: root, or
+    /// <see cref="SshdServer.SudoUser"/> (a non-root login that becomes root with <c>sudo -n</c>).
+    /// </summary>
+    public async Task<(VpnHostLab Lab, string Host)> VpnHostAsync(string user = "root")
     {
         var sshd = await SshdAsync();
+        if (user == SshdServer.SudoUser) sshd.Authorize(SshdServer.SudoUser, Credential.PublicKey);
         var lab = await VpnHostLab.StartAsync(sshd);
         lock (_hosts) _hosts.Add(lab);
-        return (lab, await AddHostAsync(sshd, user: "root"));
+        return (lab, await AddHostAsync(sshd, user: user));
     }
 
     /// <summary>Adds a daemon-mode VPN server for the lab's profile on the host; returns its name.</summary>

@@ -16,7 +16,11 @@ public sealed record LocalRun(int Exit, string Stdout, string Stderr)
 /// </summary>
 public static class ScriptHarness
 {
-    public static async Task<LocalRun> RunAsync(string script, IReadOnlyList<string> args, string? stdin = null, string? workDir = null)
+    public static Task<LocalRun> RunAsync(string script, IReadOnlyList<string> args, string? stdin = null, string? workDir = null) =>
+        RunBytesAsync(script, args, stdin is null ? null : Encoding.UTF8.GetBytes(stdin), workDir);
+
+    /// <summary>As <see cref="RunAsync"/>, with bytes on stdin (an archive).</summary>
+    public static async Task<LocalRun> RunBytesAsync(string script, IReadOnlyList<string> args, byte[]? stdin, string? workDir = null)
     {
         var psi = new ProcessStartInfo("sh")
         {
@@ -30,8 +34,16 @@ public static class ScriptHarness
         using var p = Process.Start(psi)!;
         var stdout = p.StandardOutput.ReadToEndAsync();
         var stderr = p.StandardError.ReadToEndAsync();
-        if (stdin is not null) await p.StandardInput.BaseStream.WriteAsync(Encoding.UTF8.GetBytes(stdin));
-        p.StandardInput.Close();
+        try
+        {
+            if (stdin is not null) await p.StandardInput.BaseStream.WriteAsync(stdin);
+            p.StandardInput.Close();
+        }
+        catch (IOException)
+        {
+            // The script exited without reading all of stdin (a usage error): its exit code tells.
+            try { p.StandardInput.Dispose(); } catch (IOException) { }
+        }
         using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(60));
         try { await p.WaitForExitAsync(cts.Token); }
         catch (OperationCanceledException) { p.Kill(entireProcessTree: true); throw new TimeoutException($"{script} did not finish within 60 s"); }

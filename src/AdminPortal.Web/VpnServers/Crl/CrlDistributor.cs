@@ -15,7 +15,7 @@ public sealed record CrlPushResult(string Server, string State, string? Problem,
 
 /// <summary>
 /// Puts the current CRL file on every VPN server at once (ConfigDir/crl.pem, under the publishes' lock and only over an older CRL:
-/// <see cref="PublishScripts.CrlPush"/>), no restart:
+/// <see cref="RemoteFiles.PushCrlAsync"/>), no restart:
 /// OpenVPN re-reads it at the next handshake. With a two-tier CA the server is then sent SIGHUP through its management
 /// interface, because OpenVPN 2.6's re-read keeps a stale CRL of the intermediate (docs/pki.md, "OpenVPN and a two-tier CA").
 /// Each revoked user's live sessions are ended with <c>client-kill ID HALT</c> while the file is written. A failing server is recorded and
@@ -76,13 +76,13 @@ public sealed class CrlDistributor(IDbContextFactory<PortalDbContext> dbs, Remot
     }
 
     /// <summary>
-    /// Writes crl.pem under the publishes' lock (<see cref="PublishScripts.CrlPush"/>): a host that already has this CRL or a newer
+    /// Writes crl.pem under the publishes' lock (<see cref="RemoteFiles.PushCrlAsync"/>): a host that already has this CRL or a newer
     /// one keeps it, and the push succeeds with <c>Unchanged</c> saying so (the revocations are in force there).
     /// </summary>
     private async Task<(string? Problem, string? Unchanged)> WriteAsync(VpnServer server, CurrentCrl current, CancellationToken ct)
     {
         if (VpnManagement.Target(server.Host!) is not { } target) return ($"host {server.Host!.Name} is not trusted: approve its key first", null);
-        var written = await files.RunAsRootAsync(target, PublishScripts.CrlPush(server, CrlStamp.Of(current.Facts)), current.Pem, ct);
+        var written = await files.PushCrlAsync(target, server.ConfigDir, CrlStamp.Of(current.Facts), current.Pem, ct);
         if (!written.Ok) return ($"writing {CrlPath(server)} failed: {written.Problem}", null);
         var unchanged = written.Output.Split('\n', StringSplitOptions.TrimEntries)
             .FirstOrDefault(l => l.StartsWith(PublishScripts.CrlAlreadyInstalled, StringComparison.Ordinal));
