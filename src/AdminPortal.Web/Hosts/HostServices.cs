@@ -1,6 +1,8 @@
 using AdminPortal.Web.Hosts.Actions;
 using AdminPortal.Web.Hosts.Runs;
 using AdminPortal.Web.Hosts.Ssh;
+using AdminPortal.Web.Remote;
+using Microsoft.Extensions.DependencyInjection.Extensions;
 
 namespace AdminPortal.Web.Hosts;
 
@@ -14,6 +16,8 @@ public static class HostServices
         s.AddSingleton<SshPool>();
         s.AddSingleton<RemoteShell>();
         s.AddSingleton<SftpPush>();
+        s.TryAddSingleton<HostScriptRunner>();
+        s.AddSingleton<FilePush>();
         s.AddSingleton<CredentialService>();
         s.AddSingleton<HostService>();
         s.AddSingleton<ActionCatalog>();

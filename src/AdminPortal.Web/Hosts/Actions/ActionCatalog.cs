@@ -60,7 +60,7 @@ public sealed class ActionCatalog
             (v, h) => new CommandStep(new RemoteCommand(
                 $"u={Quote(v["username"])}\n{Sudo(h)}usermod -L -e 1 -- \"$u\" && echo \"disabled $u\"", TimeSpan.FromSeconds(60))));
 
-        yield return new("file.push", "Uploads a file over SFTP to a temporary name, sets owner and mode, then renames it into place.",
+        yield return new("file.push", "Writes a file as root: made with its owner and mode in a private staging folder beside the target, then renamed into place.",
             Permissions.ActionsRun,
             [
                 new("path", ParameterType.Path, "Path", MaxLength: 1024),

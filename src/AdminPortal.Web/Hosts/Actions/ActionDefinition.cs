@@ -4,7 +4,7 @@ using AdminPortal.Web.Hosts.Ssh;
 
 namespace AdminPortal.Web.Hosts.Actions;
 
-/// <summary>What an action does on one host: a command, or a file upload over SFTP.</summary>
+/// <summary>What an action does on one host: a command, or a file written as root (<see cref="FilePush"/>).</summary>
 public abstract record ActionStep;
 
 public sealed record CommandStep(RemoteCommand Command) : ActionStep;

@@ -11,7 +11,7 @@ namespace AdminPortal.Web.Hosts.Runs;
 /// host's result as it ends, and audits the run's outcome with every host's exit code and output hash. Every write goes through
 /// <see cref="RunWrites"/>: none applies once another instance has marked the run interrupted.
 /// </summary>
-public sealed class RunExecutor(RunWrites writes, RemoteShell shell, SftpPush sftp, HostService hosts,
+public sealed class RunExecutor(RunWrites writes, RemoteShell shell, FilePush files, HostService hosts,
     RunMonitor monitor, IOptions<HostsOptions> options, TimeProvider time, ILogger<RunExecutor> log, IHostApplicationLifetime lifetime)
 {
     public void Start(Guid runId, ActionDefinition action, IReadOnlyDictionary<string, string> values, IReadOnlyList<ManagedHost> targets, AuditActor actor)
@@ -81,7 +81,7 @@ public sealed class RunExecutor(RunWrites writes, RemoteShell shell, SftpPush sf
             outcome = step switch
             {
                 CommandStep c => await shell.RunAsync(target, c.Command, output.Write, ct),
-                UploadStep u => await sftp.PushAsync(target, u, output.Write, ct),
+                UploadStep u => await files.PushAsync(target, u, output.Write, ct),
                 _ => throw new InvalidOperationException($"Unknown step {step.GetType().Name}"),
             };
         }
