@@ -60,13 +60,15 @@ public sealed class SymlinkAttacker : IAsyncDisposable
     /// <summary>
     /// Starts the attack on <paramref name="folders"/> (under <paramref name="root"/>) once it is running. Each name in
     /// <paramref name="plantCanary"/> gets a symlink to the canary and each in <paramref name="plantCreate"/> one to
-    /// <see cref="Created"/> before the loop starts (both relative to the first folder).
+    /// <see cref="Created"/> before the loop starts (both relative to the first folder); names in <paramref name="leaveAlone"/>
+    /// (in any attacked folder) are not touched.
     /// </summary>
     public static async Task<SymlinkAttacker> StartAsync(string root, IReadOnlyList<string> folders,
-        IEnumerable<string>? plantCanary = null, IEnumerable<string>? plantCreate = null)
+        IEnumerable<string>? plantCanary = null, IEnumerable<string>? plantCreate = null, IEnumerable<string>? leaveAlone = null)
     {
         var plans = System.IO.Path.Combine(root, "attacker", "plants");
-        await File.WriteAllLinesAsync(plans, (plantCanary ?? []).Select(n => "c " + n).Concat((plantCreate ?? []).Select(n => "n " + n)));
+        await File.WriteAllLinesAsync(plans, (plantCanary ?? []).Select(n => "c " + n).Concat((plantCreate ?? []).Select(n => "n " + n))
+            .Concat((leaveAlone ?? []).Select(n => "i " + n)));
         var psi = new ProcessStartInfo("setpriv") { UseShellExecute = false, RedirectStandardInput = true };
         foreach (var a in (string[])["--reuid", SshdServer.TestUser, "--regid", SshdServer.TestUser, "--init-groups", "--",
                      "perl", "-e", Script, System.IO.Path.Combine(root, "canary"), System.IO.Path.Combine(root, "created-by-root"),
@@ -120,12 +122,15 @@ public sealed class SymlinkAttacker : IAsyncDisposable
         use strict; use warnings;
         my ($canary, $created, $stop, $log, $plans, @dirs) = @ARGV;
         open(my $L, '>>', $log) or die "log: $!"; select((select($L), $| = 1)[0]);
+        my %ignore; my $pre = 0;
         if (open(my $P, '<', $plans)) {
             while (my $line = <$P>) {
                 chomp $line; my ($kind, $name) = split / /, $line, 2; next unless defined $name;
-                symlink($kind eq 'c' ? $canary : $created, "$dirs[0]/$name") and print $L "pre-planted $name\n";
+                if ($kind eq 'i') { $ignore{$name} = 1; next; }
+                symlink($kind eq 'c' ? $canary : $created, "$dirs[0]/$name") and $pre++;
             }
         }
+        print $L "pre-planted $pre\n";
         my %held;
         sub grab {
             my ($path) = @_;
@@ -143,7 +148,7 @@ public sealed class SymlinkAttacker : IAsyncDisposable
             my ($dir, $depth) = @_;
             opendir(my $d, $dir) or return;
             for my $n (readdir $d) {
-                next if $n eq '.' || $n eq '..';
+                next if $n eq '.' || $n eq '..' || $ignore{$n};
                 my $p = "$dir/$n";
                 next if -l $p;
                 if (-f _) { grab($p); plant($p); }
