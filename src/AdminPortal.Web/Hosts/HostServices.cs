@@ -1,6 +1,8 @@
 using AdminPortal.Web.Hosts.Actions;
 using AdminPortal.Web.Hosts.Runs;
 using AdminPortal.Web.Hosts.Ssh;
+using AdminPortal.Web.Remote;
+using Microsoft.Extensions.DependencyInjection.Extensions;
 
 namespace AdminPortal.Web.Hosts;
 
@@ -15,6 +17,8 @@ public static class HostServices
         s.AddSingleton<AdminPortal.Web.Security.IInstanceCache>(sp => sp.GetRequiredService<SshPool>());
         s.AddSingleton<RemoteShell>();
         s.AddSingleton<SftpPush>();
+        s.TryAddSingleton<HostScriptRunner>();
+        s.AddSingleton<FilePush>();
         s.AddSingleton<CredentialService>();
         s.AddSingleton<HostService>();
         s.AddSingleton<ActionCatalog>();

@@ -1,4 +1,6 @@
 using AdminPortal.Web.Mail.Backends;
+using AdminPortal.Web.Remote;
+using Microsoft.Extensions.DependencyInjection.Extensions;
 
 namespace AdminPortal.Web.Mail;
 
@@ -7,7 +9,7 @@ public static class MailServices
     public static WebApplicationBuilder AddPortalMail(this WebApplicationBuilder builder)
     {
         var s = builder.Services;
-        s.AddSingleton<RemoteScripts>();
+        s.TryAddSingleton<HostScriptRunner>();
         s.AddSingleton<IMailBackend, DovecotBackend>();
         s.AddSingleton<IMailBackend, AoxBackend>();
         s.AddSingleton<MailHostService>();

@@ -50,6 +50,11 @@ public sealed class HostScriptRunner(RemoteShell shell)
         OutputWriter output, CancellationToken ct, TimeSpan? timeout = null) =>
         shell.RunAsync(target, new RemoteCommand(RootCommand.For(target.User, script, args), timeout ?? DefaultTimeout, Stdin: stdin), output, ct);
 
+    /// <summary>As <see cref="StreamAsync"/>, as the login user instead of root (<see cref="RootCommand.AsLoginUser"/>): for scripts that only read.</summary>
+    public Task<RemoteOutcome> StreamAsLoginUserAsync(SshTarget target, HostScript script, IReadOnlyList<string> args, byte[]? stdin,
+        OutputWriter output, CancellationToken ct, TimeSpan? timeout = null) =>
+        shell.RunAsync(target, new RemoteCommand(RootCommand.AsLoginUser(script, args), timeout ?? DefaultTimeout, Stdin: stdin), output, ct);
+
     private static string Tail(byte[] stderr)
     {
         var text = Encoding.UTF8.GetString(stderr).Trim();

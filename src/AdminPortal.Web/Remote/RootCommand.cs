@@ -13,10 +13,13 @@ public static class RootCommand
     public static bool NeedsSudo(string loginUser) => loginUser != "root";
 
     /// <summary>The command line: <c>[sudo -n] sh -c 'TEXT' NAME 'ARG1' 'ARG2' ...</c>.</summary>
-    public static string For(string loginUser, HostScript script, IEnumerable<string> args)
+    public static string For(string loginUser, HostScript script, IEnumerable<string> args) =>
+        (NeedsSudo(loginUser) ? "sudo -n " : "") + AsLoginUser(script, args);
+
+    /// <summary>The command line of a script that only reads and runs as the login user, whoever that is: <c>sh -c 'TEXT' NAME ARGS...</c>.</summary>
+    public static string AsLoginUser(HostScript script, IEnumerable<string> args)
     {
         var line = new System.Text.StringBuilder();
-        if (NeedsSudo(loginUser)) line.Append("sudo -n ");
         line.Append("sh -c ").Append(Quote(script.Text)).Append(' ').Append(Quote("adminportal-" + script.Name.Replace('/', '-')));
         foreach (var arg in args)
         {

@@ -15,7 +15,7 @@ public enum ParameterType
     PublicKey,
     /// <summary>An absolute path of plain segments (letters, digits, <c>._-</c>), never <c>..</c>.</summary>
     Path,
-    /// <summary>Free text that never reaches a command line (file content, sent over SFTP or stdin).</summary>
+    /// <summary>Free text that never reaches a command line (file content, sent on stdin).</summary>
     Content,
 }
 

@@ -2,6 +2,7 @@ using AdminPortal.Data.Audit;
 using AdminPortal.Data.Hosts;
 using AdminPortal.Web.Hosts.Actions;
 using AdminPortal.Web.Hosts.Ssh;
+using AdminPortal.Web.Remote;
 using Microsoft.Extensions.Options;
 
 namespace AdminPortal.Web.Hosts.Runs;
@@ -11,7 +12,7 @@ namespace AdminPortal.Web.Hosts.Runs;
 /// host's result as it ends, and audits the run's outcome with every host's exit code and output hash. Every write goes through
 /// <see cref="RunWrites"/>: none applies once another instance has marked the run interrupted.
 /// </summary>
-public sealed class RunExecutor(RunWrites writes, RemoteShell shell, SftpPush sftp, HostService hosts,
+public sealed class RunExecutor(RunWrites writes, RemoteShell shell, HostScriptRunner scripts, FilePush files, HostService hosts,
     RunMonitor monitor, IOptions<HostsOptions> options, TimeProvider time, ILogger<RunExecutor> log, IHostApplicationLifetime lifetime)
 {
     public void Start(Guid runId, ActionDefinition action, IReadOnlyDictionary<string, string> values, IReadOnlyList<ManagedHost> targets, AuditActor actor)
@@ -80,8 +81,10 @@ public sealed class RunExecutor(RunWrites writes, RemoteShell shell, SftpPush sf
         {
             outcome = step switch
             {
+                ScriptStep { AsRoot: true } s => await scripts.StreamAsync(target, s.Script, s.Args, s.Stdin, output.Write, ct, s.Timeout),
+                ScriptStep s => await scripts.StreamAsLoginUserAsync(target, s.Script, s.Args, s.Stdin, output.Write, ct, s.Timeout),
                 CommandStep c => await shell.RunAsync(target, c.Command, output.Write, ct),
-                UploadStep u => await sftp.PushAsync(target, u, output.Write, ct),
+                UploadStep u => await files.PushAsync(target, u, output.Write, ct),
                 _ => throw new InvalidOperationException($"Unknown step {step.GetType().Name}"),
             };
         }

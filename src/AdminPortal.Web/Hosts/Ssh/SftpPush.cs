@@ -7,8 +7,10 @@ using static AdminPortal.Web.Hosts.Ssh.ShellQuote;
 namespace AdminPortal.Web.Hosts.Ssh;
 
 /// <summary>
-/// file.push: SFTP (a connection of its own, same host key check) uploads to a temporary name beside the target; then,
-/// through the pool, owner and mode are set and the file is renamed into place atomically (rename(2) in one directory).
+/// SFTP (a connection of its own, same host key check) uploads to a temporary name beside the target; then, through the
+/// pool, owner and mode are set and the file is renamed into place. NOT safe in a folder another account can write (the
+/// chown/chmod by path follow a planted symlink): file.push no longer uses it (<see cref="Actions.FilePush"/>); only the
+/// VPN publish staging still does, until it moves onto <c>atomic-write.sh</c> too. Then delete this class.
 /// </summary>
 public sealed class SftpPush(SshKeys keys, RemoteShell shell, IOptions<HostsOptions> options)
 {

@@ -1,36 +1,37 @@
 using AdminPortal.Data.Mail;
 using AdminPortal.Web.Errors;
-using static AdminPortal.Web.Hosts.Ssh.ShellQuote;
+using AdminPortal.Web.Remote;
 
 namespace AdminPortal.Web.Mail.Backends;
 
 /// <summary>
-/// Archiveopteryx through its admin CLI <c>aox</c>; the account's name is its address. <c>aox add user</c> and
-/// <c>aox change password</c> take the password as an argument, so it is visible in the host's process list while the
-/// command runs: a limit of aox, documented in docs/mail.md. Archiveopteryx has no disable and no per-user quota here.
-/// Not tested against a real aox (not packaged for Debian 12): the tests check the exact quoted commands.
+/// Archiveopteryx through its admin CLI <c>aox</c> (<c>Remote/Scripts/mail/aox.sh</c>, every value one positional
+/// argument); the account's name is its address. <c>aox add user</c> and <c>aox change password</c> take the password as
+/// an argument, so it is visible in the host's process list while the command runs: a limit of aox, documented in
+/// docs/mail.md. Archiveopteryx has no disable and no per-user quota here. Not tested against a real aox (not packaged for
+/// Debian 12): the tests check the exact arguments and that they reach a stand-in literally.
 /// </summary>
-public sealed class AoxBackend(RemoteScripts scripts) : IMailBackend
+public sealed class AoxBackend(HostScriptRunner runner) : IMailBackend
 {
+    private static readonly HostScript Script = HostScript.Load("mail/aox");
+
     public string Name => MailBackends.Archiveopteryx;
 
-    public static string AddUser(string aox, string address, string password) =>
-        $"{Quote(aox)} add user {Quote(address)} {Quote(password)} {Quote(address)}";
+    public static IReadOnlyList<string> AddUser(string aox, string address, string password) => [aox, "add", "user", address, password, address];
 
-    public static string ChangePassword(string aox, string address, string password) =>
-        $"{Quote(aox)} change password {Quote(address)} {Quote(password)}";
+    public static IReadOnlyList<string> ChangePassword(string aox, string address, string password) => [aox, "change", "password", address, password];
 
-    public static string DeleteUser(string aox, string address) => $"{Quote(aox)} delete user {Quote(address)}";
+    public static IReadOnlyList<string> DeleteUser(string aox, string address) => [aox, "delete", "user", address];
 
-    public static string ListUsers(string aox) => $"{Quote(aox)} list users";
+    public static IReadOnlyList<string> ListUsers(string aox) => [aox, "list", "users"];
 
     public async Task<Result<IReadOnlyList<HostMailbox>>> ListAsync(MailHostTarget host, CancellationToken ct)
     {
-        var r = await scripts.RunAsync(host.Ssh, ListUsers(Aox(host)), null, ct);
-        if (!r.Succeeded) return RemoteScripts.Failure(host.Ssh, r);
+        var r = await runner.RunAsync(host.Ssh, Script, ListUsers(Aox(host)), null, ct);
+        if (!r.Succeeded) return MailScripts.Failure(host.Ssh, r);
         // aox lists one user a line: the name first (then, depending on the version, the address).
-        return System.Text.Encoding.UTF8.GetString(r.Stdout).Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
-            .Select(l => l.Split(' ', 2)[0]).Where(n => n.Contains('@'))
+        return r.Text.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
+            .Select(l => l.Split(' ', 2)[0]).Where(n => n.Contains('@', StringComparison.Ordinal))
             .Select(n => new HostMailbox(n.ToLowerInvariant(), null, false, null)).ToList();
     }
 
@@ -54,9 +55,9 @@ public sealed class AoxBackend(RemoteScripts scripts) : IMailBackend
 
     private static string Aox(MailHostTarget host) => host.Settings.AoxPath ?? "aox";
 
-    private async Task<Result<Done>> RunAsync(MailHostTarget host, string command, CancellationToken ct)
+    private async Task<Result<Done>> RunAsync(MailHostTarget host, IReadOnlyList<string> args, CancellationToken ct)
     {
-        var r = await scripts.RunAsync(host.Ssh, command, null, ct);
-        return r.Succeeded ? new Done() : RemoteScripts.Failure(host.Ssh, r);
+        var r = await runner.RunAsync(host.Ssh, Script, args, null, ct);
+        return r.Succeeded ? new Done() : MailScripts.Failure(host.Ssh, r);
     }
 }

@@ -1,23 +1,26 @@
-using AdminPortal.Web.Hosts.Ssh;
 using System.Security.Cryptography;
 using System.Text;
 using AdminPortal.Data.Mail;
 using AdminPortal.Pki;
 using AdminPortal.Web.Errors;
-using static AdminPortal.Web.Hosts.Ssh.ShellQuote;
+using AdminPortal.Web.Remote;
 
 namespace AdminPortal.Web.Mail.Backends;
 
 /// <summary>
 /// Dovecot with a passwd-file (passdb and userdb). Passwords are hashed in the portal (SHA512-CRYPT) and the file is
-/// edited read-modify-write: the portal reads it, changes one line, and sends the whole new file on stdin to a script
-/// that, under <c>flock</c>, checks the file is still what was read (SHA-256), writes a temporary file beside it and
-/// renames it into place. A file changed in between is read again (at most <see cref="Attempts"/> times).
+/// edited read-modify-write: the portal reads it, changes one line, and sends the whole new file on stdin to
+/// <c>Remote/Scripts/mail/passwd-file.sh</c>, which, under <c>flock</c> (its lock in a root-only folder), checks the
+/// file is still what was read (SHA-256) and replaces it safely (a private staging folder, owner and mode set before the
+/// content, <c>mv -T</c>). A file changed in between is read again (at most <see cref="Attempts"/> times).
 /// </summary>
-public sealed class DovecotBackend(RemoteScripts scripts) : IMailBackend
+public sealed class DovecotBackend(HostScriptRunner runner) : IMailBackend
 {
     private const int Attempts = 8;
-    private const int ChangedExit = 74;
+    private static readonly HostScript Script = HostScript.Load("mail/passwd-file");
+
+    /// <summary>Where the writers' lock files live on a mail host: a root-only folder (0700) the script makes.</summary>
+    public const string LockFolder = "/run/adminportal";
 
     public string Name => MailBackends.DovecotPasswdFile;
 
@@ -73,9 +76,8 @@ public sealed class DovecotBackend(RemoteScripts scripts) : IMailBackend
 
     private async Task<Result<Snapshot>> ReadAsync(MailHostTarget host, CancellationToken ct)
     {
-        var f = Quote(host.Settings.PasswdFile!);
-        var r = await scripts.RunAsync(host.Ssh, $"f={f}\n[ -e \"$f\" ] || exit 0\nexec cat -- \"$f\"", null, ct);
-        if (!r.Succeeded) return RemoteScripts.Failure(host.Ssh, r);
+        var r = await runner.RunAsync(host.Ssh, Script, ["read", host.Settings.PasswdFile!], null, ct);
+        if (!r.Succeeded) return MailScripts.Failure(host.Ssh, r);
         return new Snapshot(new PasswdFile(Encoding.UTF8.GetString(r.Stdout)), Convert.ToHexStringLower(SHA256.HashData(r.Stdout)));
     }
 
@@ -86,27 +88,11 @@ public sealed class DovecotBackend(RemoteScripts scripts) : IMailBackend
             var read = await ReadAsync(host, ct);
             if (!read.Ok) return read.Error!;
             if (edit(read.Value!.File) is { } refused) return refused;
-            var r = await scripts.RunAsync(host.Ssh, WriteScript(host.Settings.PasswdFile!, read.Value.Sha256), read.Value.File.ToBytes(), ct);
+            var r = await runner.RunAsync(host.Ssh, Script, ["write", host.Settings.PasswdFile!, read.Value.Sha256, LockFolder],
+                read.Value.File.ToBytes(), ct);
             if (r.Succeeded) return new Done();
-            if (r.Outcome.ExitCode != ChangedExit || attempt == Attempts) return RemoteScripts.Failure(host.Ssh, r);
+            // Superseded: the file changed between the read and the write (another writer): read it again.
+            if (r.Exit != ScriptExit.Superseded || attempt == Attempts) return MailScripts.Failure(host.Ssh, r);
         }
     }
-
-    /// <summary>Replaces the file with stdin if, under the lock, it still has the SHA-256 that was read; owner and mode kept.</summary>
-    public static string WriteScript(string path, string expectedSha256) => $$"""
-        set -eu
-        f={{Quote(path)}}
-        exec 9>>"$f.lock"
-        flock -w 10 9 || { echo "the passwd-file is locked by another writer" >&2; exit 75; }
-        cur=$( { cat -- "$f" 2>/dev/null || true; } | sha256sum | cut -d' ' -f1)
-        [ "$cur" = {{Quote(expectedSha256)}} ] || { echo "the passwd-file changed meanwhile" >&2; exit {{ChangedExit}}; }
-        t="$f.portal-$$.tmp"
-        trap 'rm -f -- "$t"' EXIT
-        (umask 077; cat > "$t")
-        if [ -e "$f" ]; then chown --reference="$f" -- "$t"; chmod --reference="$f" -- "$t"; else chmod 0640 -- "$t"; fi
-        # Dovecot reloads a passwd-file only when its size or whole-second mtime changed: a change of the same size within
-        # the same second (a password reset right after the create) would go unseen, so the new file is a second later.
-        {{FileStamps.LaterSecond("", "f", "t")}}
-        mv -f -- "$t" "$f"
-        """;
 }

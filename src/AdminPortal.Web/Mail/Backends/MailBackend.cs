@@ -1,6 +1,7 @@
 using AdminPortal.Data.Mail;
 using AdminPortal.Web.Errors;
 using AdminPortal.Web.Hosts.Ssh;
+using AdminPortal.Web.Remote;
 
 namespace AdminPortal.Web.Mail.Backends;
 
@@ -18,7 +19,7 @@ public sealed record Done;
 
 /// <summary>
 /// One way of keeping mailbox accounts on a host (a Dovecot passwd-file, Archiveopteryx): each runs its commands
-/// through <see cref="RemoteShell"/> with every value quoted or on stdin. Create reports an existing address as
+/// as host scripts (<see cref="HostScriptRunner"/>) with every value a positional argument or on stdin. Create reports an existing address as
 /// <see cref="MailboxAlreadyExists"/>.
 /// </summary>
 public interface IMailBackend
@@ -29,4 +30,13 @@ public interface IMailBackend
     Task<Result<Done>> SetPasswordAsync(MailHostTarget host, string address, string password, CancellationToken ct);
     Task<Result<Done>> SetEnabledAsync(MailHostTarget host, string address, bool enabled, CancellationToken ct);
     Task<Result<Done>> DeleteAsync(MailHostTarget host, string address, CancellationToken ct);
+}
+
+/// <summary>How a mail backend reports a host script that did not succeed.</summary>
+public static class MailScripts
+{
+    /// <summary>The connection's error (host key, unreachable), or the script's exit and the end of its stderr.</summary>
+    public static PortalError Failure(SshTarget target, ScriptResult r) =>
+        r.Outcome.Error ?? new MailHostFailed(target.Host,
+            (r.Outcome.Message ?? r.Outcome.Status) + (r.Stderr.Length > 0 ? $": {InputText.Printable(r.Stderr, 300)}" : ""));
 }

@@ -1,5 +1,6 @@
 #!/bin/sh
 # atomic-write.sh PATH OWNER GROUP MODE [later-second]
+# (GROUP empty: OWNER's login group, as chown OWNER: gives it.)
 # Replaces PATH with the bytes on stdin, the way install(1) does, safely in a folder other accounts can write to:
 # - a private staging folder (mktemp -d: created exclusively, 0700, root's) inside PATH's folder, entered once with
 #   cd and checked there, so nothing another account does to names can redirect a write;
