@@ -16,7 +16,6 @@ public static class HostServices
         s.AddSingleton<SshPool>();
         s.AddSingleton<AdminPortal.Web.Security.IInstanceCache>(sp => sp.GetRequiredService<SshPool>());
         s.AddSingleton<RemoteShell>();
-        s.AddSingleton<SftpPush>();
         s.TryAddSingleton<HostScriptRunner>();
         s.AddSingleton<FilePush>();
         s.AddSingleton<CredentialService>();

@@ -23,15 +23,3 @@ internal readonly record struct PoolKey(PoolEndpoint Endpoint, string Fingerprin
 
 /// <summary>What the pool shows for one connection: open or not, channels in use, actions waiting for a channel.</summary>
 public sealed record PoolState(string Host, bool Open, int InUse, int Queued, int Limit, int Connects, DateTimeOffset? LastUsed);
-
-/// <summary>Shell lines shared by the scripts that replace a file on a host.</summary>
-public static class FileStamps
-{
-    /// <summary>
-    /// Gives the replacement (<paramref name="replacement"/>, a shell variable) an mtime in a later whole second than the
-    /// current file's (<paramref name="current"/>): OpenVPN's crl-verify and Dovecot's passwd-file are re-read only when
-    /// the size or the whole-second mtime changed, so a same-size rewrite within the same second would go unseen.
-    /// </summary>
-    public static string LaterSecond(string sudo, string current, string replacement) =>
-        $"old=$({sudo}stat -c %Y -- \"${current}\" 2>/dev/null || echo 0); now=$(date +%s); [ \"$now\" -gt \"$old\" ] || now=$((old + 1)); {sudo}touch -m -d \"@$now\" -- \"${replacement}\"";
-}
