@@ -51,7 +51,12 @@ names = [
 ]
 for surface, request, body, field in names:
     for p in SHELL[:5] + SQL[:2] + LDAP[:1] + FORMAT[:1]:
-        add("injection", surface, request, body, p, "400", field)
+        if request == "POST /api/v1/ca/intermediate":
+            # A CA's name is its subject's CN, not a shell word (issue 15): this text is a valid name that reaches no shell.
+            # Sent as the root's name: accepted by the name rule, refused only because the lab's CA exists; nothing runs.
+            add("injection", "POST /api/v1/ca name (a common name: valid, the CA exists)", "POST /api/v1/ca", body, p, "409")
+        else:
+            add("injection", surface, request, body, p, "400", field)
 
 fields = [
     ("POST /api/v1/hosts address", "POST /api/v1/hosts", '{"name":"h${UNIQ}","address":$P,"port":22,"user":"root","credential":"${CRED}"}', "address"),
@@ -264,6 +269,10 @@ for surface, request, form, text in FORMS:
 for category, p in [("control", "a\u0000b"), ("control", "a\u001bb"), ("control", "a\u2028b")]:
     add(category, "form SmtpSettingsForm helpdesk contact", "BUNIT SmtpSettingsForm smtp-save", None, p, "inline",
         form={"smtp-host": "127.0.0.1", "smtp-from": "portal@example.test", "smtp-helpdesk": "$RAW"}, expectText="helpdesk contact must be one line")
+
+# A CA's name with markup and shell text: a valid common name (issue 15), stored verbatim, shown escaped on the CA page.
+add("markup", "POST /api/v1/ca/intermediate name (a common name)", "POST /api/v1/ca/intermediate", '{"name":$P}',
+    "<img src=x onerror=alert('${ID}')>`id`;'", "stored", shownOn=["/ca"])
 
 # --- trailing line ends (issue 15): appended last, so that the ids of the cases above stay as they were ---------------
 # A valid value with one line end after it: .NET's "$" matches before a final newline, so "^...$" let these through. None may pass.
