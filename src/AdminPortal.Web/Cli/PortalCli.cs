@@ -5,7 +5,6 @@ using AdminPortal.Web.Errors;
 using AdminPortal.Web.Hosting;
 using AdminPortal.Web.Operators;
 using AdminPortal.Web.Tokens;
-using Npgsql;
 
 namespace AdminPortal.Web.Cli;
 

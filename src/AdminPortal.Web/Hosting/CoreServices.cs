@@ -75,7 +75,7 @@ public static class CoreServices
         // Only the default location is created on demand; a configured key file must exist.
         var (key, created) = MasterKeyFile.Load(path, createIfMissing: options.MasterKeyFile is null);
         if (created)
-            logger.LogWarning("Generated a new master key at {Path} (mode 0600). Back it up: without it no stored secret can be read. See README, 'Master key'.", path);
+            logger.MasterKeyGenerated(path);
         var previous = options.PreviousMasterKeyFiles.Select(f => MasterKeyFile.Load(f, false).Key);
         return new SecretProtector(key, previous);
     }
@@ -86,4 +86,10 @@ internal sealed class EmbeddedPostgresLifetime(EmbeddedPostgres pg) : IHostedSer
 {
     public Task StartAsync(CancellationToken ct) => Task.CompletedTask;
     public Task StopAsync(CancellationToken ct) => pg.StopAsync();
+}
+
+internal static partial class CoreServicesLog
+{
+    [LoggerMessage(LogLevel.Warning, "Generated a new master key at {Path} (mode 0600). Back it up: without it no stored secret can be read. See README, 'Master key'.")]
+    public static partial void MasterKeyGenerated(this ILogger logger, string path);
 }

@@ -15,12 +15,12 @@ public sealed partial class RedactTokensEnricher : ILogEventEnricher
 
     public static string Redact(string path) => TokenSegment().Replace(path, "***");
 
-    public void Enrich(LogEvent logEvent, ILogEventPropertyFactory factory)
+    public void Enrich(LogEvent logEvent, ILogEventPropertyFactory propertyFactory)
     {
         foreach (var name in (string[])["RequestPath", "Path"])
         {
             if (logEvent.Properties.TryGetValue(name, out var value) && value is ScalarValue { Value: string path } && TokenSegment().IsMatch(path))
-                logEvent.AddOrUpdateProperty(factory.CreateProperty(name, Redact(path)));
+                logEvent.AddOrUpdateProperty(propertyFactory.CreateProperty(name, Redact(path)));
         }
     }
 }

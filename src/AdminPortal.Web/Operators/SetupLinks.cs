@@ -120,7 +120,7 @@ public sealed class SetupLinks(IOptions<PortalOptions> options, IDbContextFactor
     private static async Task<bool> ActiveAdminExistsAsync(IServiceProvider sp) =>
         (await sp.GetRequiredService<UserManager<Operator>>().GetUsersInRoleAsync(Roles.Admin)).Any(a => !a.IsDisabled && a.PasswordHash is not null);
 
-    private static Task LockFirstAdminAsync(PortalDbContext db, CancellationToken ct) =>
+    private static Task<int> LockFirstAdminAsync(PortalDbContext db, CancellationToken ct) =>
         db.Database.ExecuteSqlRawAsync(LockFirstAdmin, ct);
 
     private static string Describe(IdentityResult r) => string.Join(" ", r.Errors.Select(e => e.Description));

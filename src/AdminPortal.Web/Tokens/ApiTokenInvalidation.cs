@@ -52,40 +52,39 @@ public sealed class ApiTokenInvalidation(
         }
         catch (PostgresException e) when (e.SqlState == PostgresErrorCodes.LockNotAvailable)
         {
-            log.LogWarning("A portal instance did not confirm a token change within {Timeout}; it may accept the token until it reads the change",
-                ConfirmTimeout);
+            log.ChangeNotConfirmed(ConfirmTimeout);
         }
     }
 
-    protected override async Task ExecuteAsync(CancellationToken ct)
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
         // Its own session, outside the pool, with a keep-alive so that a dead connection is noticed.
         var cs = database.ListenerConnectionString(ListenerName);
-        while (!ct.IsCancellationRequested)
+        while (!stoppingToken.IsCancellationRequested)
         {
             try
             {
                 await using var conn = new NpgsqlConnection(cs);
-                await conn.OpenAsync(ct);
+                await conn.OpenAsync(stoppingToken);
                 Volatile.Write(ref _changed, 0);
                 conn.Notification += (_, _) =>
                 {
                     cache.Invalidate();
                     Volatile.Write(ref _changed, 1);
                 };
-                await ExecuteAsync(conn, $"LISTEN {Channel}; SELECT pg_advisory_lock_shared({Lock})", ct);
+                await ExecuteAsync(conn, $"LISTEN {Channel}; SELECT pg_advisory_lock_shared({Lock})", stoppingToken);
                 cache.Resume();
                 while (true)
                 {
                     // Cleared already (in the handler): let the revokers through, and queue for the lock behind them.
                     // A notification can also arrive while a command runs, so look before waiting.
                     if (Interlocked.Exchange(ref _changed, 0) == 1)
-                        await ExecuteAsync(conn, $"SELECT pg_advisory_unlock_shared({Lock}); SELECT pg_advisory_lock_shared({Lock})", ct);
+                        await ExecuteAsync(conn, $"SELECT pg_advisory_unlock_shared({Lock}); SELECT pg_advisory_lock_shared({Lock})", stoppingToken);
                     else
-                        await conn.WaitAsync(ct);
+                        await conn.WaitAsync(stoppingToken);
                 }
             }
-            catch (OperationCanceledException) when (ct.IsCancellationRequested)
+            catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
             {
                 cache.Suspend();
                 return;
@@ -93,8 +92,8 @@ public sealed class ApiTokenInvalidation(
             catch (Exception e)
             {
                 cache.Suspend();
-                log.LogWarning("API tokens are checked against the database on every request until the invalidation listener is back: {Error}", e.Message);
-                try { await Task.Delay(TimeSpan.FromSeconds(2), time, ct); }
+                log.ListenerDown(e.Message);
+                try { await Task.Delay(TimeSpan.FromSeconds(2), time, stoppingToken); }
                 catch (OperationCanceledException) { return; }
             }
         }
@@ -105,4 +104,13 @@ public sealed class ApiTokenInvalidation(
         await using var cmd = new NpgsqlCommand(sql, conn);
         await cmd.ExecuteNonQueryAsync(ct);
     }
+}
+
+internal static partial class ApiTokenInvalidationLog
+{
+    [LoggerMessage(LogLevel.Warning, "A portal instance did not confirm a token change within {Timeout}; it may accept the token until it reads the change")]
+    public static partial void ChangeNotConfirmed(this ILogger logger, TimeSpan timeout);
+
+    [LoggerMessage(LogLevel.Warning, "API tokens are checked against the database on every request until the invalidation listener is back: {Error}")]
+    public static partial void ListenerDown(this ILogger logger, string error);
 }

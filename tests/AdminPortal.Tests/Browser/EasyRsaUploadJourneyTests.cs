@@ -6,7 +6,6 @@ using System.Runtime.Versioning;
 using System.Text.Json;
 using System.Text.RegularExpressions;
 using AdminPortal.Tests.Peers;
-using AdminPortal.Tests.Pki;
 using AdminPortal.Web.Pki;
 using AdminPortal.Web.Security;
 using Microsoft.EntityFrameworkCore;

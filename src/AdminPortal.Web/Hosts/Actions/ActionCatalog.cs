@@ -29,7 +29,7 @@ public sealed class ActionCatalog
     /// <summary>Commands needing root are prefixed with a non-interactive sudo unless the login user is root.</summary>
     private static string Sudo(ManagedHost host) => host.User == "root" ? "" : "sudo -n ";
 
-    private static PortalError? UnitAllowed(IReadOnlyDictionary<string, string> values, ManagedHost host) =>
+    private static InvalidInput? UnitAllowed(IReadOnlyDictionary<string, string> values, ManagedHost host) =>
         host.AllowedServices.Contains(values["unit"])
             ? null
             : new InvalidInput("parameters.unit", $"'{values["unit"]}' is not in the service allow-list of host '{host.Name}'.");
