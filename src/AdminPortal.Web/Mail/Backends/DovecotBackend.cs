@@ -1,8 +1,8 @@
-using AdminPortal.Web.Hosts.Ssh;
 using System.Security.Cryptography;
 using System.Text;
 using AdminPortal.Data.Mail;
 using AdminPortal.Web.Errors;
+using AdminPortal.Web.Hosts.Ssh;
 using static AdminPortal.Web.Hosts.Ssh.ShellQuote;
 
 namespace AdminPortal.Web.Mail.Backends;
