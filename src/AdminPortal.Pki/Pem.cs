@@ -1,5 +1,4 @@
 using System.Text;
-using Org.BouncyCastle.OpenSsl;
 using Org.BouncyCastle.Utilities.IO.Pem;
 using Org.BouncyCastle.X509;
 
@@ -36,8 +35,8 @@ public static class Pem
     }
 
     public static X509Certificate ReadCertificate(string pem) =>
-        new X509CertificateParser().ReadCertificate(ReadAll(pem, "CERTIFICATE").FirstOrDefault()
-            ?? throw new FormatException("No certificate in the PEM text."));
+        new X509CertificateParser().ReadCertificate(ReadAll(pem, "CERTIFICATE") is [var der, ..]
+            ? der : throw new FormatException("No certificate in the PEM text."));
 
     internal static Org.BouncyCastle.OpenSsl.PemReader Reader(string pem) => new(new StringReader(pem));
 }

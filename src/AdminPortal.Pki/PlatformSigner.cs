@@ -67,6 +67,7 @@ internal sealed class PlatformSigner : ISignatureFactory
                 : ((RSA)_key).SignHash(digest[..length], _hash, RSASignaturePadding.Pkcs1);
     }
 
+    [System.Diagnostics.CodeAnalysis.SuppressMessage("Design", "CA1001", Justification = "BouncyCastle's generators dispose Stream themselves, then call GetResult; nothing disposes the calculator.")]
     private sealed class Calculator(PlatformSigner signer) : IStreamCalculator<IBlockResult>
     {
         private readonly MemoryStream _data = new();

@@ -83,7 +83,7 @@ public sealed class PkiCrlBenchmark : IDisposable
     }
 
     /// <summary>What `openssl crl` reads in the engine's CRL: the contract of OPENVPN.md, counted.</summary>
-    private List<string> CheckWithOpenSsl(CertificateAuthorityKeys ca, byte[] der, IReadOnlyList<RevokedEntry> list)
+    private List<string> CheckWithOpenSsl(CertificateAuthorityKeys ca, byte[] der, List<RevokedEntry> list)
     {
         var crl = Path.Combine(_dir, "engine-crl.pem");
         File.WriteAllText(crl, Pem.Block("X509 CRL", der));

@@ -19,9 +19,9 @@ public sealed class OutboxNotifier : SaveChangesInterceptor
     }
 
     public override async ValueTask<InterceptionResult<int>> SavingChangesAsync(DbContextEventData eventData, InterceptionResult<int> result,
-        CancellationToken ct = default)
+        CancellationToken cancellationToken = default)
     {
-        if (HasNewMessages(eventData.Context)) await eventData.Context!.Database.ExecuteSqlRawAsync($"SELECT pg_notify('{Channel}', '')", ct);
+        if (HasNewMessages(eventData.Context)) await eventData.Context!.Database.ExecuteSqlRawAsync($"SELECT pg_notify('{Channel}', '')", cancellationToken);
         return result;
     }
 

@@ -13,9 +13,9 @@ public static class PrivateKeys
     {
         try
         {
-            if (Pem.ReadAll(pem, "ENCRYPTED PRIVATE KEY").FirstOrDefault() is { } encrypted)
+            if (Pem.ReadAll(pem, "ENCRYPTED PRIVATE KEY") is [var encrypted, ..])
                 return passphrase is null ? null : PrivateKeyFactory.DecryptKey(passphrase.ToCharArray(), EncryptedPrivateKeyInfo.GetInstance(encrypted));
-            if (Pem.ReadAll(pem, "PRIVATE KEY").FirstOrDefault() is { } plain)
+            if (Pem.ReadAll(pem, "PRIVATE KEY") is [var plain, ..])
                 return PrivateKeyFactory.CreateKey(plain);
             using var reader = new PemReader(new StringReader(pem), passphrase is null ? null : new Password(passphrase));
             return reader.ReadObject() switch

@@ -2,7 +2,6 @@ using AdminPortal.Data.Audit;
 using AdminPortal.Data.Operators;
 using AdminPortal.Web.Audit;
 using AdminPortal.Web.Operators;
-using AdminPortal.Web.Security;
 using Microsoft.AspNetCore.Identity;
 using Microsoft.EntityFrameworkCore;
 

@@ -67,7 +67,8 @@ public sealed class AuditBatcher : IAsyncDisposable
     {
         // Serialized (and a secret refused) here, in the caller, rather than failing a whole batch; and only once.
         var pending = new Pending(entry, entry.DetailsJson(), activeCertificate, profile, ct);
-        if (!_queue.Writer.TryWrite(pending)) throw new ObjectDisposedException(nameof(AuditBatcher));
+        var queued = _queue.Writer.TryWrite(pending);
+        ObjectDisposedException.ThrowIf(!queued, this);
         // Not WaitAsync(ct): a request whose client went away waits for its batch (a few milliseconds) rather than
         // every download paying for a cancellation registration; a batch skips a caller cancelled before it starts.
         return pending.Done.Task;
@@ -92,7 +93,7 @@ public sealed class AuditBatcher : IAsyncDisposable
             }
             catch (Exception e)
             {
-                _logger.LogError(e, "Writing a batch of {Count} audit events failed; their requests fail", batch.Count);
+                _logger.BatchFailed(e, batch.Count);
                 foreach (var p in batch) p.Done.TrySetException(e);
             }
             batch.Clear();
@@ -152,3 +153,9 @@ public sealed class AuditBatcher : IAsyncDisposable
 
 /// <summary>A VPN profile's id and the material version a cached copy of it was read at.</summary>
 public readonly record struct ProfileStamp(Guid Id, int Version);
+
+internal static partial class AuditBatcherLog
+{
+    [LoggerMessage(LogLevel.Error, "Writing a batch of {Count} audit events failed; their requests fail")]
+    public static partial void BatchFailed(this ILogger logger, Exception exception, int count);
+}

@@ -2,7 +2,6 @@ using AdminPortal.Data;
 using AdminPortal.Data.Audit;
 using AdminPortal.Web.Errors;
 using Microsoft.EntityFrameworkCore;
-using Microsoft.EntityFrameworkCore.Storage;
 
 namespace AdminPortal.Web.Audit;
 

@@ -16,6 +16,12 @@ public sealed class CheckpointJob(AuditIntegrity integrity, IOptions<AuditOption
     protected override async Task RunOnceAsync(CancellationToken ct)
     {
         var cp = await integrity.CheckpointAsync(AuditActor.System, ct);
-        logger.LogInformation("Signed audit checkpoint at sequence {Sequence}", cp.Sequence);
+        logger.CheckpointSigned(cp.Sequence);
     }
+}
+
+internal static partial class CheckpointJobLog
+{
+    [LoggerMessage(LogLevel.Information, "Signed audit checkpoint at sequence {Sequence}")]
+    public static partial void CheckpointSigned(this ILogger logger, long sequence);
 }

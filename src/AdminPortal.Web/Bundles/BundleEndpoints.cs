@@ -85,7 +85,7 @@ public static class BundleEndpoints
 
     private static string Address(HttpContext http) => http.Connection.RemoteIpAddress?.ToString() ?? "unknown";
 
-    private static IResult? Limited(HttpContext http, LinkGuard guard)
+    private static NoStore? Limited(HttpContext http, LinkGuard guard)
     {
         if (guard.RetryAfter(Address(http)) is not { } seconds) return null;
         http.Response.Headers.RetryAfter = seconds.ToString(System.Globalization.CultureInfo.InvariantCulture);
@@ -107,7 +107,7 @@ public static class BundleEndpoints
         }
     }
 
-    private static IResult Html(string html, int status) => new NoStore(Results.Content(html, "text/html; charset=utf-8", statusCode: status));
+    private static NoStore Html(string html, int status) => new NoStore(Results.Content(html, "text/html; charset=utf-8", statusCode: status));
 
     /// <summary>
     /// A generated file as an attachment that no cache keeps: the headers TypedResults.File wrote (type, length,

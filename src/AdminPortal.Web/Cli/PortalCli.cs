@@ -6,7 +6,6 @@ using AdminPortal.Web.Hosting;
 using AdminPortal.Web.Operators;
 using AdminPortal.Web.Secrets;
 using AdminPortal.Web.Tokens;
-using Npgsql;
 
 namespace AdminPortal.Web.Cli;
 

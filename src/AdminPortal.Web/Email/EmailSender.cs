@@ -41,7 +41,7 @@ public sealed class EmailSender(OutboxDelivery delivery, PortalDatabase database
             }
             catch (Exception e)
             {
-                log.LogError(e, "The email sender failed; trying again in {Wait}", wait);
+                log.SenderFailed(e, wait);
             }
             await SleepAsync(wait, stoppingToken);
         }
@@ -85,10 +85,19 @@ public sealed class EmailSender(OutboxDelivery delivery, PortalDatabase database
             }
             catch (Exception e)
             {
-                log.LogWarning("Email wake-ups paused, the database connection failed: {Error}", e.Message);
+                log.WakeUpsPaused(e.Message);
                 try { await Task.Delay(TimeSpan.FromSeconds(5), time, ct); }
                 catch (OperationCanceledException) { return; }
             }
         }
     }
+}
+
+internal static partial class EmailSenderLog
+{
+    [LoggerMessage(LogLevel.Error, "The email sender failed; trying again in {Wait}")]
+    public static partial void SenderFailed(this ILogger logger, Exception exception, TimeSpan wait);
+
+    [LoggerMessage(LogLevel.Warning, "Email wake-ups paused, the database connection failed: {Error}")]
+    public static partial void WakeUpsPaused(this ILogger logger, string error);
 }

@@ -44,8 +44,8 @@ public sealed class OutboxDelivery(
             message = await db.OutboxMessages.AsNoTracking().SingleAsync(m => m.Id == id, ct);
         var result = await transport.SendAsync(smtp, message, ct);
         var recorded = await RecordAsync(id, lease, result, ct);
-        if (!recorded) log.LogWarning("Email {MessageId} was sent but its lease had expired; another sender may repeat it", id);
-        else if (result.Verdict != SendVerdict.Sent) log.LogInformation("Email {MessageId} to {To}: {Verdict} ({Error})", id, message.To, result.Verdict, result.Error);
+        if (!recorded) log.LeaseExpiredAfterSend(id);
+        else if (result.Verdict != SendVerdict.Sent) log.NotSent(id, message.To, result.Verdict, result.Error);
         return DeliveryStep.Delivered;
     }
 
@@ -90,4 +90,13 @@ public sealed class OutboxDelivery(
         }, ct);
 
     private static string Clip(string s) => s.Length > 1000 ? s[..1000] : s;
+}
+
+internal static partial class OutboxDeliveryLog
+{
+    [LoggerMessage(LogLevel.Warning, "Email {MessageId} was sent but its lease had expired; another sender may repeat it")]
+    public static partial void LeaseExpiredAfterSend(this ILogger logger, Guid messageId);
+
+    [LoggerMessage(LogLevel.Information, "Email {MessageId} to {To}: {Verdict} ({Error})")]
+    public static partial void NotSent(this ILogger logger, Guid messageId, string to, SendVerdict verdict, string? error);
 }

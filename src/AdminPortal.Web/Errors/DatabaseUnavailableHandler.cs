@@ -14,15 +14,15 @@ public sealed class DatabaseUnavailableHandler(IProblemDetailsService problems, 
 {
     public const int RetryAfterSeconds = 5;
 
-    public async ValueTask<bool> TryHandleAsync(HttpContext http, Exception exception, CancellationToken ct)
+    public async ValueTask<bool> TryHandleAsync(HttpContext httpContext, Exception exception, CancellationToken cancellationToken)
     {
-        if (!IsDatabaseUnavailable(exception) || http.Response.HasStarted) return false;
-        log.LogWarning("{Method} {Path}: the database is unavailable ({Error})", http.Request.Method, http.Request.Path, exception.GetBaseException().Message);
-        http.Response.StatusCode = StatusCodes.Status503ServiceUnavailable;
-        http.Response.Headers.RetryAfter = RetryAfterSeconds.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        if (!IsDatabaseUnavailable(exception) || httpContext.Response.HasStarted) return false;
+        log.DatabaseUnavailable(httpContext.Request.Method, httpContext.Request.Path, exception.GetBaseException().Message);
+        httpContext.Response.StatusCode = StatusCodes.Status503ServiceUnavailable;
+        httpContext.Response.Headers.RetryAfter = RetryAfterSeconds.ToString(System.Globalization.CultureInfo.InvariantCulture);
         return await problems.TryWriteAsync(new ProblemDetailsContext
         {
-            HttpContext = http,
+            HttpContext = httpContext,
             ProblemDetails = new ProblemDetails
             {
                 Status = StatusCodes.Status503ServiceUnavailable, Title = "The database is unavailable",
@@ -44,4 +44,10 @@ public sealed class DatabaseUnavailableHandler(IProblemDetailsService problems, 
         }
         return false;
     }
+}
+
+internal static partial class DatabaseUnavailableHandlerLog
+{
+    [LoggerMessage(LogLevel.Warning, "{Method} {Path}: the database is unavailable ({Error})")]
+    public static partial void DatabaseUnavailable(this ILogger logger, string method, PathString path, string error);
 }

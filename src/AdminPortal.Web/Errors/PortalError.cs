@@ -1,3 +1,5 @@
+using System.Diagnostics.CodeAnalysis;
+
 namespace AdminPortal.Web.Errors;
 
 /// <summary>An expected failure, returned as a value and shown as problem+json or an inline form message.</summary>
@@ -15,6 +17,12 @@ public sealed record Conflict(string Message)
 /// <summary>Either a value or a <see cref="PortalError"/>.</summary>
 public readonly record struct Result<T>(T? Value, PortalError? Error)
 {
+    /// <summary>
+    /// True with a value, false with an error; after the check the compiler knows which is there (no <c>!</c> needed).
+    /// A result is made from a non-null value or from an error, so Ok also means Value is set.
+    /// </summary>
+    [MemberNotNullWhen(true, nameof(Value))]
+    [MemberNotNullWhen(false, nameof(Error))]
     public bool Ok => Error is null;
     public static implicit operator Result<T>(T value) => new(value, null);
     public static implicit operator Result<T>(PortalError error) => new(default, error);

@@ -21,7 +21,7 @@ public static class ProblemMapping
 /// </summary>
 public sealed class BadRequestExceptionHandler(IProblemDetailsService problems) : IExceptionHandler
 {
-    public async ValueTask<bool> TryHandleAsync(HttpContext http, Exception exception, CancellationToken ct)
+    public async ValueTask<bool> TryHandleAsync(HttpContext httpContext, Exception exception, CancellationToken cancellationToken)
     {
         if (exception is not BadHttpRequestException bad) return false;
         var status = bad.StatusCode == StatusCodes.Status413PayloadTooLarge ? 413 : 400;
@@ -33,10 +33,10 @@ public sealed class BadRequestExceptionHandler(IProblemDetailsService problems) 
                 : bad.Message.Contains("no body was provided", StringComparison.Ordinal)
                     ? "The request body is empty: this endpoint takes a JSON object."
                     : bad.Message;
-        http.Response.StatusCode = status;
+        httpContext.Response.StatusCode = status;
         return await problems.TryWriteAsync(new ProblemDetailsContext
         {
-            HttpContext = http,
+            HttpContext = httpContext,
             ProblemDetails = new ProblemDetails { Status = status, Title = "The request could not be read", Detail = detail },
             Exception = exception,
         });

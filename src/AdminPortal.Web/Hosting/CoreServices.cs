@@ -74,3 +74,9 @@ internal sealed class EmbeddedPostgresLifetime(EmbeddedPostgres pg) : IHostedSer
     public Task StartAsync(CancellationToken ct) => Task.CompletedTask;
     public Task StopAsync(CancellationToken ct) => pg.StopAsync();
 }
+
+internal static partial class CoreServicesLog
+{
+    [LoggerMessage(LogLevel.Warning, "Generated a new master key at {Path} (mode 0600). Back it up: without it no stored secret can be read. See README, 'Master key'.")]
+    public static partial void MasterKeyGenerated(this ILogger logger, string path);
+}

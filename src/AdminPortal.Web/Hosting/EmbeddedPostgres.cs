@@ -52,7 +52,7 @@ public sealed class EmbeddedPostgres(string dataDirectory, string binDirectory, 
             // is ours to stop at shutdown (otherwise it would run on forever, unowned).
             Port = ReadPortFromPidFile();
             _startedHere = true;
-            logger.LogInformation("Adopted the private PostgreSQL cluster already running on port {Port}", Port);
+            logger.ClusterAdopted(Port);
         }
         else
         {
@@ -61,7 +61,7 @@ public sealed class EmbeddedPostgres(string dataDirectory, string binDirectory, 
             if (start.ExitCode != 0)
                 throw new InvalidOperationException($"The private PostgreSQL cluster did not start: {start.StdErr.Trim()} {start.StdOut.Trim()} (see {PgData}/server.log)");
             _startedHere = true;
-            logger.LogInformation("Started the private PostgreSQL cluster in {PgData} on 127.0.0.1:{Port}", PgData, Port);
+            logger.ClusterStarted(PgData, Port);
         }
 
         SuperuserConnectionString = ConnectionString("postgres", superPassword, Database);
@@ -74,8 +74,8 @@ public sealed class EmbeddedPostgres(string dataDirectory, string binDirectory, 
         if (!_startedHere) return;
         _startedHere = false;
         var stop = await PgCtlAsync(["stop", "-D", PgData, "-m", "fast", "-w", "-t", "60"], CancellationToken.None);
-        if (stop.ExitCode == 0) logger.LogInformation("Stopped the private PostgreSQL cluster");
-        else logger.LogWarning("Stopping the private PostgreSQL cluster failed: {Error}", stop.StdErr.Trim());
+        if (stop.ExitCode == 0) logger.ClusterStopped();
+        else logger.ClusterStopFailed(stop.StdErr.Trim());
     }
 
     private async Task InitAsync(string superPassword, CancellationToken ct)
@@ -98,7 +98,7 @@ public sealed class EmbeddedPostgres(string dataDirectory, string binDirectory, 
         if (init.ExitCode != 0) throw new InvalidOperationException($"initdb failed: {init.StdErr.Trim()}");
         await File.AppendAllTextAsync(Path.Combine(PgData, "postgresql.conf"),
             "\n# AdminPortal private cluster: loopback TCP only\nlisten_addresses = '127.0.0.1'\nunix_socket_directories = ''\n", ct);
-        logger.LogInformation("Created a private PostgreSQL cluster in {PgData}", PgData);
+        logger.ClusterCreated(PgData);
     }
 
     private async Task ProvisionAsync(string superPassword, string appPassword, CancellationToken ct)
@@ -160,4 +160,22 @@ public sealed class EmbeddedPostgres(string dataDirectory, string binDirectory, 
 
     private static Task<ProcessResult> ChownAsync(string path, CancellationToken ct) =>
         ProcessRunner.RunAsync("chown", ["-R", "postgres:postgres", path], Timeout, ct);
+}
+
+internal static partial class EmbeddedPostgresLog
+{
+    [LoggerMessage(LogLevel.Information, "Adopted the private PostgreSQL cluster already running on port {Port}")]
+    public static partial void ClusterAdopted(this ILogger logger, int port);
+
+    [LoggerMessage(LogLevel.Information, "Started the private PostgreSQL cluster in {PgData} on 127.0.0.1:{Port}")]
+    public static partial void ClusterStarted(this ILogger logger, string pgData, int port);
+
+    [LoggerMessage(LogLevel.Information, "Stopped the private PostgreSQL cluster")]
+    public static partial void ClusterStopped(this ILogger logger);
+
+    [LoggerMessage(LogLevel.Warning, "Stopping the private PostgreSQL cluster failed: {Error}")]
+    public static partial void ClusterStopFailed(this ILogger logger, string error);
+
+    [LoggerMessage(LogLevel.Information, "Created a private PostgreSQL cluster in {PgData}")]
+    public static partial void ClusterCreated(this ILogger logger, string pgData);
 }

@@ -42,7 +42,7 @@ public static class Pipeline
         if (options.ApplyMigrations)
         {
             var applied = await app.Services.GetRequiredService<PortalDatabase>().MigrateAsync(CancellationToken.None);
-            if (applied.Count > 0) log.LogInformation("Applied migrations: {Migrations}", string.Join(", ", applied));
+            if (applied.Count > 0) log.MigrationsApplied(string.Join(", ", applied));
         }
         await app.Services.SeedRolesAsync(CancellationToken.None);
         var links = app.Services.GetRequiredService<SetupLinks>();
@@ -51,7 +51,7 @@ public static class Pipeline
             // A link printed to a container's console ends up in log collectors: in Production the first
             // Admin is created with the CLI, whose output only the person running it sees.
             if (!await links.ActiveAdminExistsAsync(CancellationToken.None))
-                log.LogWarning("No Admin yet. Create the first Admin with the command: admin create --email E --role Admin");
+                log.NoAdminYet();
             return;
         }
         var link = await links.FirstRunLinkAsync(CancellationToken.None);
@@ -153,4 +153,13 @@ internal sealed class DatabaseHealthCheck(Npgsql.NpgsqlDataSource dataSource) : 
             return Microsoft.Extensions.Diagnostics.HealthChecks.HealthCheckResult.Unhealthy("The database does not answer.");
         }
     }
+}
+
+internal static partial class PipelineLog
+{
+    [LoggerMessage(LogLevel.Information, "Applied migrations: {Migrations}")]
+    public static partial void MigrationsApplied(this Microsoft.Extensions.Logging.ILogger logger, string migrations);
+
+    [LoggerMessage(LogLevel.Warning, "No Admin yet. Create the first Admin with the command: admin create --email E --role Admin")]
+    public static partial void NoAdminYet(this Microsoft.Extensions.Logging.ILogger logger);
 }

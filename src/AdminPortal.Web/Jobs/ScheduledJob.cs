@@ -28,7 +28,7 @@ public abstract class ScheduledJob(JobLeases leases, TimeProvider time, ILogger 
                 if (await leases.TryClaimAsync(Name, Period, stoppingToken) is { } at)
                 {
                     // Debug: one line per run and job; the two-instance test turns it on to count the runs.
-                    logger.LogDebug("Scheduled job {Job} claimed at {ClaimedAt} by {Instance}", Name, at.ToString("O", CultureInfo.InvariantCulture), JobLeases.InstanceId);
+                    logger.JobClaimed(Name, at.ToString("O", CultureInfo.InvariantCulture), JobLeases.InstanceId);
                     await RunOnceAsync(stoppingToken);
                 }
             }
@@ -38,11 +38,23 @@ public abstract class ScheduledJob(JobLeases leases, TimeProvider time, ILogger 
             }
             catch (Exception ex)
             {
-                logger.LogError(ex, "Scheduled job {Job} failed", Name);
+                logger.JobFailed(ex, Name);
                 try { await leases.RecordErrorAsync(Name, ex.Message, stoppingToken); }
-                catch (Exception inner) { logger.LogWarning(inner, "Could not record the failure of {Job}", Name); }
+                catch (Exception inner) { logger.FailureNotRecorded(inner, Name); }
             }
         }
         while (await timer.WaitForNextTickAsync(stoppingToken));
     }
+}
+
+internal static partial class ScheduledJobLog
+{
+    [LoggerMessage(LogLevel.Debug, "Scheduled job {Job} claimed at {ClaimedAt} by {Instance}")]
+    public static partial void JobClaimed(this ILogger logger, string job, string claimedAt, string instance);
+
+    [LoggerMessage(LogLevel.Error, "Scheduled job {Job} failed")]
+    public static partial void JobFailed(this ILogger logger, Exception exception, string job);
+
+    [LoggerMessage(LogLevel.Warning, "Could not record the failure of {Job}")]
+    public static partial void FailureNotRecorded(this ILogger logger, Exception exception, string job);
 }

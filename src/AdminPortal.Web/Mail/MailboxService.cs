@@ -1,5 +1,4 @@
 using System.Security.Cryptography;
-using AdminPortal.Data;
 using AdminPortal.Data.Audit;
 using AdminPortal.Data.Mail;
 using AdminPortal.Web.Audit;

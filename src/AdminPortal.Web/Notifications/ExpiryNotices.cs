@@ -74,6 +74,12 @@ public sealed class ExpiryNoticeJob(ExpiryNotices notices, JobLeases leases, IOp
     protected override async Task RunOnceAsync(CancellationToken ct)
     {
         var queued = await notices.QueueDueAsync(ct);
-        if (queued > 0) logger.LogInformation("Queued {Count} certificate expiry notices", queued);
+        if (queued > 0) logger.NoticesQueued(queued);
     }
+}
+
+internal static partial class ExpiryNoticeJobLog
+{
+    [LoggerMessage(LogLevel.Information, "Queued {Count} certificate expiry notices")]
+    public static partial void NoticesQueued(this ILogger logger, int count);
 }

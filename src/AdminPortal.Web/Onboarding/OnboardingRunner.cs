@@ -37,7 +37,7 @@ public sealed class OnboardingRunner(IDbContextFactory<PortalDbContext> dbs, Aud
             }
             catch (Exception e)
             {
-                log.LogError(e, "Onboarding run {RunId} failed", id);
+                log.RunFailed(e, id);
             }
             finally
             {
@@ -62,7 +62,7 @@ public sealed class OnboardingRunner(IDbContextFactory<PortalDbContext> dbs, Aud
             }
             catch (Exception e) when (e is not OperationCanceledException || !ct.IsCancellationRequested)
             {
-                log.LogError(e, "Onboarding step {Kind} of run {RunId} failed", step.Kind, id);
+                log.StepFailed(e, step.Kind, id);
                 outcome = new StepOutcome(false, $"internal error: {e.GetType().Name}");
             }
             await FinishStepAsync(run, step, outcome, actor);
@@ -84,7 +84,7 @@ public sealed class OnboardingRunner(IDbContextFactory<PortalDbContext> dbs, Aud
             .SetProperty(x => x.Status, status).SetProperty(x => x.StartedAt, time.GetUtcNow()).SetProperty(x => x.FinishedAt, (DateTimeOffset?)null), ct);
     }
 
-    private Task FinishStepAsync(OnboardingRun run, OnboardingStep step, StepOutcome outcome, AuditActor actor) =>
+    private Task<bool> FinishStepAsync(OnboardingRun run, OnboardingStep step, StepOutcome outcome, AuditActor actor) =>
         work.RunAsync<bool>(async (_, db, c) =>
         {
             var s = await db.OnboardingSteps.SingleAsync(x => x.Id == step.Id, c);
@@ -96,4 +96,13 @@ public sealed class OnboardingRunner(IDbContextFactory<PortalDbContext> dbs, Aud
                 new { runId = run.Id, step = s.Kind, host = s.Host, status = s.Status, result = s.Result, reference = s.Reference },
                 outcome.Ok ? AuditOutcome.Success : AuditOutcome.Failure));
         }, CancellationToken.None);
+}
+
+internal static partial class OnboardingRunnerLog
+{
+    [LoggerMessage(LogLevel.Error, "Onboarding run {RunId} failed")]
+    public static partial void RunFailed(this ILogger logger, Exception exception, Guid runId);
+
+    [LoggerMessage(LogLevel.Error, "Onboarding step {Kind} of run {RunId} failed")]
+    public static partial void StepFailed(this ILogger logger, Exception exception, string kind, Guid runId);
 }

@@ -1,6 +1,5 @@
 using AdminPortal.Data;
 using AdminPortal.Data.Audit;
-using AdminPortal.Data.Email;
 using AdminPortal.Data.Onboarding;
 using AdminPortal.Web.Audit;
 using AdminPortal.Web.Errors;

@@ -38,7 +38,7 @@ public sealed class OnboardingSteps(IDbContextFactory<PortalDbContext> dbs, VpnU
         return await db.OnboardingSteps.Where(s => s.Id == stepId).Select(s => s.Reference).SingleAsync(ct);
     }
 
-    private static Task SetReferenceAsync(PortalDbContext db, Guid stepId, string reference, CancellationToken ct) =>
+    private static Task<int> SetReferenceAsync(PortalDbContext db, Guid stepId, string reference, CancellationToken ct) =>
         db.OnboardingSteps.Where(s => s.Id == stepId).ExecuteUpdateAsync(s => s.SetProperty(x => x.Reference, reference), ct);
 
     private async Task<StepOutcome> CertificateAsync(OnboardingRun run, OnboardingStep step, AuditActor actor, CancellationToken ct)

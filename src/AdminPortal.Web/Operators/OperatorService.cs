@@ -111,7 +111,7 @@ public sealed class OperatorService(AuditedWork work, SetupLinks links, IDbConte
     private static async Task<bool> LastActiveAdminAsync(UserManager<Operator> users, Operator op)
     {
         var admins = await users.GetUsersInRoleAsync(Roles.Admin);
-        return admins.Count(a => !a.IsDisabled && a.Id != op.Id) == 0;
+        return !admins.Any(a => !a.IsDisabled && a.Id != op.Id);
     }
 
     private static OperatorInfo Info(Operator u, string role, DateTimeOffset now) => new(

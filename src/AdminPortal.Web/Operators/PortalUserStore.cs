@@ -14,23 +14,23 @@ namespace AdminPortal.Web.Operators;
 public sealed class PortalUserStore(PortalDbContext context, SecretProtector secrets, IdentityErrorDescriber? describer = null)
     : UserStore<Operator, IdentityRole, PortalDbContext>(context, describer)
 {
-    public override async Task SetAuthenticatorKeyAsync(Operator user, string key, CancellationToken ct)
-        => await base.SetAuthenticatorKeyAsync(user, secrets.ProtectString(key, Purpose(user)), ct);
+    public override async Task SetAuthenticatorKeyAsync(Operator user, string key, CancellationToken cancellationToken)
+        => await base.SetAuthenticatorKeyAsync(user, secrets.ProtectString(key, Purpose(user)), cancellationToken);
 
-    public override async Task<string?> GetAuthenticatorKeyAsync(Operator user, CancellationToken ct)
+    public override async Task<string?> GetAuthenticatorKeyAsync(Operator user, CancellationToken cancellationToken)
     {
-        var stored = await base.GetAuthenticatorKeyAsync(user, ct);
+        var stored = await base.GetAuthenticatorKeyAsync(user, cancellationToken);
         return stored is null ? null : secrets.UnprotectString(stored, Purpose(user));
     }
 
-    public override Task ReplaceCodesAsync(Operator user, IEnumerable<string> recoveryCodes, CancellationToken ct)
-        => base.ReplaceCodesAsync(user, recoveryCodes.Select(c => MacCode(secrets.DeriveKey(RecoveryCodePurpose), user, c)), ct);
+    public override Task ReplaceCodesAsync(Operator user, IEnumerable<string> recoveryCodes, CancellationToken cancellationToken)
+        => base.ReplaceCodesAsync(user, recoveryCodes.Select(c => MacCode(secrets.DeriveKey(RecoveryCodePurpose), user, c)), cancellationToken);
 
     /// <summary>Tries the MAC under the current master key, then previous keys, then the unsalted hash stored before.</summary>
-    public override async Task<bool> RedeemCodeAsync(Operator user, string code, CancellationToken ct)
+    public override async Task<bool> RedeemCodeAsync(Operator user, string code, CancellationToken cancellationToken)
     {
         foreach (var candidate in secrets.DeriveKeys(RecoveryCodePurpose).Select(k => MacCode(k, user, code)).Append(LegacyHash(code)))
-            if (await base.RedeemCodeAsync(user, candidate, ct)) return true;
+            if (await base.RedeemCodeAsync(user, candidate, cancellationToken)) return true;
         return false;
     }
 

@@ -40,12 +40,12 @@ public sealed class BulkRenewals(VpnUserService users, IHostApplicationLifetime 
             try
             {
                 var result = await users.RenewAsync(name, actor, ct);
-                if (!result.Ok) errors.Add($"{name}: {result.Error!.Detail}");
+                if (!result.Ok) errors.Add($"{name}: {result.Error.Detail}");
                 run = run with { Done = run.Done + (result.Ok ? 1 : 0), Failed = run.Failed + (result.Ok ? 0 : 1), Errors = errors.ToList() };
             }
             catch (Exception e) when (e is not OperationCanceledException)
             {
-                logger.LogError(e, "Bulk renewal of {User} failed", name);
+                logger.RenewalFailed(e, name);
                 errors.Add($"{name}: the renewal failed ({e.GetType().Name}).");
                 run = run with { Failed = run.Failed + 1, Errors = errors.ToList() };
             }
@@ -59,4 +59,10 @@ public sealed class BulkRenewals(VpnUserService users, IHostApplicationLifetime 
         _runs[run.Id] = run;
         Changed?.Invoke(run);
     }
+}
+
+internal static partial class BulkRenewalsLog
+{
+    [LoggerMessage(LogLevel.Error, "Bulk renewal of {User} failed")]
+    public static partial void RenewalFailed(this ILogger logger, Exception exception, string user);
 }

@@ -55,6 +55,12 @@ public sealed class CrlRefreshJob(AuditedWork work, CrlService crls, CrlChanges 
         }, ct);
         if (refreshed is null) return;
         changes.Committed(new CrlChange("scheduled refresh"));
-        logger.LogInformation("Refreshed the CRL of CA {Ca}: number {Number}, next update {NextUpdate}", id, refreshed.Number, refreshed.NextUpdate);
+        logger.CrlRefreshed(id, refreshed.Number, refreshed.NextUpdate);
     }
+}
+
+internal static partial class CrlRefreshJobLog
+{
+    [LoggerMessage(LogLevel.Information, "Refreshed the CRL of CA {Ca}: number {Number}, next update {NextUpdate}")]
+    public static partial void CrlRefreshed(this ILogger logger, Guid ca, long number, DateTimeOffset? nextUpdate);
 }

@@ -54,7 +54,7 @@ public sealed class ImportRuns(
             foreach (var stale in _runs.Values.OrderByDescending(r => r.StartedAt).Skip(5)) _runs.TryRemove(stale.Id, out _);
         }
         Publish(run);
-        _ = Task.Run(() => RunAsync(run, saved.Value!, passphrase, actor, lifetime.ApplicationStopping));
+        _ = Task.Run(() => RunAsync(run, saved.Value!, passphrase, actor, lifetime.ApplicationStopping), CancellationToken.None);
         return run;
     }
 
@@ -62,7 +62,7 @@ public sealed class ImportRuns(
     public async Task<Result<ImportReport>> ImportAsync(Stream upload, string? passphrase, AuditActor actor, CancellationToken ct)
     {
         var saved = await SaveAsync(upload, ct);
-        return saved.Ok ? await ImportSavedAsync(saved.Value!, passphrase, actor, null, ct) : saved.Error!;
+        return saved.Ok ? await ImportSavedAsync(saved.Value, passphrase, actor, null, ct) : saved.Error;
     }
 
     private async Task RunAsync(ImportRun run, string folder, string? passphrase, AuditActor actor, CancellationToken ct)
@@ -76,7 +76,7 @@ public sealed class ImportRuns(
         catch (Exception e)
         {
             // Never the exception's text in the run: it is shown to operators; the log has it.
-            logger.LogError(e, "easy-rsa import {Run} failed", run.Id);
+            logger.ImportFailed(e, run.Id);
             result = new ImportFailed($"The import stopped on an internal error ({e.GetType().Name}); nothing was imported.");
         }
         Publish(run with { Stage = "Finished", Finished = true, Report = result.Value, Error = result.Error });
@@ -87,9 +87,9 @@ public sealed class ImportRuns(
         try
         {
             var pki = await PkiArchive.ExtractAsync(Path.Combine(folder, "upload"), Path.Combine(folder, "unpacked"), ct);
-            if (!pki.Ok) return pki.Error!;
+            if (!pki.Ok) return pki.Error;
             progress?.Invoke(0, 0);
-            return await import.ImportAsync(pki.Value!, passphrase, actor, ct, progress);
+            return await import.ImportAsync(pki.Value, passphrase, actor, ct, progress);
         }
         finally { Delete(folder); }
     }
@@ -134,4 +134,10 @@ public sealed class ImportRuns(
         try { Directory.Delete(folder, recursive: true); }
         catch (DirectoryNotFoundException) { }
     }
+}
+
+internal static partial class ImportRunsLog
+{
+    [LoggerMessage(LogLevel.Error, "easy-rsa import {Run} failed")]
+    public static partial void ImportFailed(this ILogger logger, Exception exception, Guid run);
 }

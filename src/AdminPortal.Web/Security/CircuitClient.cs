@@ -18,7 +18,7 @@ public sealed class CircuitClient(AuthenticationStateProvider auth)
 
 public sealed class CircuitClientHandler(CircuitClient client, IHttpContextAccessor http) : CircuitHandler
 {
-    public override Task OnConnectionUpAsync(Circuit circuit, CancellationToken ct)
+    public override Task OnConnectionUpAsync(Circuit circuit, CancellationToken cancellationToken)
     {
         client.Address ??= http.HttpContext?.Connection.RemoteIpAddress?.ToString();
         return Task.CompletedTask;

@@ -15,15 +15,15 @@ public sealed class DeniedAccessAuditing(AuditedWork work) : IAuthorizationMiddl
 {
     private readonly AuthorizationMiddlewareResultHandler _default = new();
 
-    public async Task HandleAsync(RequestDelegate next, HttpContext context, AuthorizationPolicy policy, PolicyAuthorizationResult result)
+    public async Task HandleAsync(RequestDelegate next, HttpContext context, AuthorizationPolicy policy, PolicyAuthorizationResult authorizeResult)
     {
-        if (result.Forbidden && Actors.IsFullyAuthenticated(context.User))
+        if (authorizeResult.Forbidden && Actors.IsFullyAuthenticated(context.User))
         {
             var target = $"{context.Request.Method} {context.Request.Path}";
             var allowed = policy.Requirements.OfType<RolesAuthorizationRequirement>().SelectMany(r => r.AllowedRoles).Distinct().ToArray();
             await work.RecordAsync(new AuditEntry(Actors.From(context), "access.denied", AuditText.Truncate(target, 200),
                 new { allowedRoles = allowed }, AuditOutcome.Denied), context.RequestAborted);
         }
-        await _default.HandleAsync(next, context, policy, result);
+        await _default.HandleAsync(next, context, policy, authorizeResult);
     }
 }

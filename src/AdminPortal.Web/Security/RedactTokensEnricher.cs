@@ -35,12 +35,12 @@ public sealed class RedactTokensEnricher : ILogEventEnricher
 
     private static bool IsTokenChar(char c) => char.IsAsciiLetterOrDigit(c) || c is '_' or '-';
 
-    public void Enrich(LogEvent logEvent, ILogEventPropertyFactory factory)
+    public void Enrich(LogEvent logEvent, ILogEventPropertyFactory propertyFactory)
     {
         foreach (var name in Properties)
         {
             if (logEvent.Properties.TryGetValue(name, out var value) && value is ScalarValue { Value: string path } && Redact(path) is var clean && !ReferenceEquals(clean, path))
-                logEvent.AddOrUpdateProperty(factory.CreateProperty(name, clean));
+                logEvent.AddOrUpdateProperty(propertyFactory.CreateProperty(name, clean));
         }
     }
 }

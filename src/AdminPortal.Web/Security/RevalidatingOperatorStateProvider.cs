@@ -18,15 +18,15 @@ public sealed class RevalidatingOperatorStateProvider(ILoggerFactory logger, ISe
 {
     protected override TimeSpan RevalidationInterval => TimeSpan.FromMinutes(1);
 
-    protected override async Task<bool> ValidateAuthenticationStateAsync(AuthenticationState state, CancellationToken ct)
+    protected override async Task<bool> ValidateAuthenticationStateAsync(AuthenticationState authenticationState, CancellationToken cancellationToken)
     {
         if (!await sessions.IsLiveAsync(state.User, ct)) return false;
         await using var scope = scopes.CreateAsyncScope();
         var users = scope.ServiceProvider.GetRequiredService<UserManager<Operator>>();
-        var user = await users.GetUserAsync(state.User);
+        var user = await users.GetUserAsync(authenticationState.User);
         if (user is null || user.IsDisabled) return false;
         if (!users.SupportsUserSecurityStamp) return true;
-        var stamp = state.User.FindFirstValue(options.Value.ClaimsIdentity.SecurityStampClaimType);
+        var stamp = authenticationState.User.FindFirstValue(options.Value.ClaimsIdentity.SecurityStampClaimType);
         return stamp == await users.GetSecurityStampAsync(user);
     }
 }

@@ -55,21 +55,20 @@ public sealed partial class ApiTokenInvalidation(
         }
         catch (PostgresException e) when (e.SqlState == PostgresErrorCodes.LockNotAvailable)
         {
-            log.LogWarning("A portal instance did not confirm a token change within {Timeout}; it may accept the token until it reads the change",
-                ConfirmTimeout);
+            log.ChangeNotConfirmed(ConfirmTimeout);
         }
     }
 
-    protected override async Task ExecuteAsync(CancellationToken ct)
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
         // Its own session, outside the pool, with a keep-alive so that a dead connection is noticed.
         var cs = database.ListenerConnectionString(ListenerName);
-        while (!ct.IsCancellationRequested)
+        while (!stoppingToken.IsCancellationRequested)
         {
             try
             {
                 await using var conn = new NpgsqlConnection(cs);
-                await conn.OpenAsync(ct);
+                await conn.OpenAsync(stoppingToken);
                 Volatile.Write(ref _changed, 0);
                 conn.Notification += (_, e) =>
                 {
@@ -77,19 +76,19 @@ public sealed partial class ApiTokenInvalidation(
                     Volatile.Write(ref _changed, 1);
                 };
                 var listen = string.Concat(_caches.Select(c => c.Channel).Distinct().Select(c => $"LISTEN {c}; "));
-                await ExecuteAsync(conn, $"{listen}SELECT pg_advisory_lock_shared({AdvisoryLocks.ApiTokenInvalidation})", ct);
+                await ExecuteAsync(conn, $"{listen}SELECT pg_advisory_lock_shared({AdvisoryLocks.ApiTokenInvalidation})", stoppingToken);
                 foreach (var cache in _caches) cache.Resume();
                 while (true)
                 {
                     // Cleared already (in the handler): let the revokers through, and queue for the lock behind them.
                     // A notification can also arrive while a command runs, so look before waiting.
                     if (Interlocked.Exchange(ref _changed, 0) == 1)
-                        await ExecuteAsync(conn, $"SELECT pg_advisory_unlock_shared({AdvisoryLocks.ApiTokenInvalidation}); SELECT pg_advisory_lock_shared({AdvisoryLocks.ApiTokenInvalidation})", ct);
+                        await ExecuteAsync(conn, $"SELECT pg_advisory_unlock_shared({AdvisoryLocks.ApiTokenInvalidation}); SELECT pg_advisory_lock_shared({AdvisoryLocks.ApiTokenInvalidation})", stoppingToken);
                     else
-                        await conn.WaitAsync(ct);
+                        await conn.WaitAsync(stoppingToken);
                 }
             }
-            catch (OperationCanceledException) when (ct.IsCancellationRequested)
+            catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
             {
                 foreach (var cache in _caches) cache.Suspend();
                 return;
@@ -97,19 +96,26 @@ public sealed partial class ApiTokenInvalidation(
             catch (Exception e)
             {
                 foreach (var cache in _caches) cache.Suspend();
-                ListenerLost(log, e.Message);
-                try { await Task.Delay(TimeSpan.FromSeconds(2), time, ct); }
+                log.ListenerDown(e.Message);
+                try { await Task.Delay(TimeSpan.FromSeconds(2), time, stoppingToken); }
                 catch (OperationCanceledException) { return; }
             }
         }
     }
 
-    [LoggerMessage(LogLevel.Warning, "API tokens and sessions are checked against the database on every request until the invalidation listener is back: {Error}")]
-    private static partial void ListenerLost(ILogger logger, string error);
 
     private static async Task ExecuteAsync(NpgsqlConnection conn, string sql, CancellationToken ct)
     {
         await using var cmd = new NpgsqlCommand(sql, conn);
         await cmd.ExecuteNonQueryAsync(ct);
     }
+}
+
+internal static partial class ApiTokenInvalidationLog
+{
+    [LoggerMessage(LogLevel.Warning, "A portal instance did not confirm a token change within {Timeout}; it may accept the token until it reads the change")]
+    public static partial void ChangeNotConfirmed(this ILogger logger, TimeSpan timeout);
+
+    [LoggerMessage(LogLevel.Warning, "API tokens and sessions are checked against the database on every request until the invalidation listener is back: {Error}")]
+    public static partial void ListenerDown(this ILogger logger, string error);
 }

@@ -86,7 +86,7 @@ public sealed class VpnPublisher(AuditedWork work, VpnServerService servers, Ser
             }
             catch (Exception e)
             {
-                log.LogError(e, "Publish run {RunId} failed", id);
+                log.PublishFailed(e, id);
             }
             finally
             {
@@ -132,3 +132,9 @@ public sealed class VpnPublisher(AuditedWork work, VpnServerService servers, Ser
 /// refused it because a newer publish was installed there (<see cref="HostRecords.Supersedes"/>).
 /// </summary>
 public sealed record PublishResult(string Status, string? FailedStep, bool RolledBack, string? Message, bool Superseded = false);
+
+internal static partial class VpnPublisherLog
+{
+    [LoggerMessage(LogLevel.Error, "Publish run {RunId} failed")]
+    public static partial void PublishFailed(this ILogger logger, Exception exception, Guid runId);
+}

@@ -1,11 +1,11 @@
-using AdminPortal.Data.Audit;
-using AdminPortal.Web.Errors;
-using AdminPortal.Web.Operators;
 using System.Net;
 using System.Net.Http.Json;
 using System.Text.RegularExpressions;
+using AdminPortal.Data.Audit;
 using AdminPortal.Tests.Infrastructure;
 using AdminPortal.Tests.Security;
+using AdminPortal.Web.Errors;
+using AdminPortal.Web.Operators;
 using AdminPortal.Web.Security;
 using Microsoft.EntityFrameworkCore;
 using static AdminPortal.Tests.Security.CookieBrowser;

@@ -7,7 +7,6 @@ using System.Text.Json;
 using System.Text.RegularExpressions;
 using AdminPortal.Data;
 using AdminPortal.Tests.Peers;
-using AdminPortal.Tests.Pki;
 using AdminPortal.Web.Pki;
 using AdminPortal.Web.Security;
 using Microsoft.EntityFrameworkCore;

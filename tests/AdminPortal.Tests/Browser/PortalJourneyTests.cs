@@ -6,7 +6,7 @@ using static Microsoft.Playwright.Assertions;
 namespace AdminPortal.Tests.Browser;
 
 [CollectionDefinition("Browser", DisableParallelization = true)]
-public sealed class BrowserCollection;
+public sealed class BrowserCollectionDefinition;
 
 /// <summary>Operators' journeys through the real portal in headless Chromium.</summary>
 [Collection("Browser")]

@@ -3,7 +3,6 @@ using AdminPortal.Data.Audit;
 using AdminPortal.Pki;
 using AdminPortal.Web.Pki;
 using AdminPortal.Web.Security;
-using Microsoft.Playwright;
 using static Microsoft.Playwright.Assertions;
 
 namespace AdminPortal.Tests.Browser;

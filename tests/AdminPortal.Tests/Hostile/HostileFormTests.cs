@@ -1,5 +1,4 @@
 using AdminPortal.Data;
-using AdminPortal.Pki;
 using AdminPortal.Tests.Components;
 using AdminPortal.Tests.Infrastructure;
 using AdminPortal.Web.Email.Pages;

@@ -4,7 +4,6 @@ using System.Net.Http.Json;
 using System.Text.Json;
 using AdminPortal.Tests.Hosts;
 using AdminPortal.Tests.Infrastructure;
-using AdminPortal.Tests.Peers;
 using AdminPortal.Tests.Security;
 using AdminPortal.Web.Security;
 

@@ -11,7 +11,7 @@ namespace AdminPortal.Tests.Peers;
 /// <summary>
 /// A private Dovecot IMAP server on a loopback port (PEERS.md): <c>dovecot -F -c CONF</c> with its own base_dir,
 /// state_dir and log, plain logins without TLS, and one passwd-file (<see cref="PasswdFile"/>) as passdb and userdb,
-/// re-read by Dovecot when it changes. Homes live under <see cref="Homes"/>. Stopped by PID (watchdog as the other peers).
+/// re-read by Dovecot when it changes. Homes live under <see cref="HomeTemplate"/>. Stopped by PID (watchdog as the other peers).
 /// </summary>
 public sealed class DovecotServer : IAsyncDisposable
 {

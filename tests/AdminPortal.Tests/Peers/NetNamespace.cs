@@ -5,7 +5,7 @@ namespace AdminPortal.Tests.Peers;
 /// <summary>
 /// A network namespace of the test's own (loopback up, nothing else), so OpenVPN's tun device, ports and
 /// traffic never touch the host's network. Deleting it kills whatever still runs inside it (by PID).
-/// A <see cref="Watchdog"/> does the same if the test process dies without disposing.
+/// A watchdog (<see cref="AdminPortal.Testing.Processes.StartWatchdog"/>) does the same if the test process dies without disposing.
 /// </summary>
 internal sealed class NetNamespace : IAsyncDisposable
 {

@@ -61,8 +61,9 @@ public sealed class EasyRsaUploadApiTests(PortalApp app) : IClassFixture<PortalA
         var report = await ok.Content.ReadFromJsonAsync<JsonElement>();
         Assert.Equal(2, report.GetProperty("imported").GetInt32());
         var items = report.GetProperty("items").EnumerateArray().ToList();
+        var bobSerial = bob.SerialHex.TrimStart('0').ToLowerInvariant();
         Assert.Contains(items, i => i.GetProperty("name").GetString() == "bob" && i.GetProperty("status").GetString() == "revoked"
-            && i.GetProperty("serial").GetString() == bob.SerialHex.TrimStart('0').ToLowerInvariant());
+            && i.GetProperty("serial").GetString() == bobSerial);
         Assert.Equal("active", (await api.GetFromJsonAsync<JsonElement>("/api/v1/vpn-users/alice")).GetProperty("status").GetString());
         Assert.Empty(Directory.GetDirectories(app.Service<ImportRuns>().WorkRoot));
 

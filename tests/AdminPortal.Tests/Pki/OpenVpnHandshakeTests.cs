@@ -1,13 +1,9 @@
 using System.Net;
 using System.Net.Http.Json;
 using System.Runtime.Versioning;
-using System.Text.Json;
-using AdminPortal.Pki;
 using AdminPortal.Tests.Infrastructure;
 using AdminPortal.Tests.Peers;
-using AdminPortal.Web.Pki;
 using AdminPortal.Web.Security;
-using Microsoft.EntityFrameworkCore;
 
 namespace AdminPortal.Tests.Pki;
 

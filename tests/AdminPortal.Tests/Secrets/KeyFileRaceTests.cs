@@ -4,8 +4,8 @@ using AdminPortal.Web.Secrets;
 
 namespace AdminPortal.Tests.Secrets;
 
-[System.Runtime.Versioning.SupportedOSPlatform("linux")]
 /// <summary>Instances starting together on a shared volume agree on one key file, none failing or reading half a file.</summary>
+[System.Runtime.Versioning.SupportedOSPlatform("linux")]
 public sealed class KeyFileRaceTests : IDisposable
 {
     private const int Instances = 8;

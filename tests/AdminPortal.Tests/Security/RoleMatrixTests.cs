@@ -1,5 +1,4 @@
 using System.Net;
-using AdminPortal.Tests.Infrastructure;
 using AdminPortal.Web.Security;
 
 namespace AdminPortal.Tests.Security;

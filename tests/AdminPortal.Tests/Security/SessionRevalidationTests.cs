@@ -1,5 +1,4 @@
 using System.Net;
-using System.Net.Http.Json;
 using AdminPortal.Tests.Infrastructure;
 using AdminPortal.Web.Security;
 using Microsoft.AspNetCore.Hosting;

@@ -4,7 +4,6 @@ using System.Net.Http.Json;
 using System.Runtime.Versioning;
 using System.Text.Json;
 using AdminPortal.Tests.Email;
-using AdminPortal.Tests.Hosts;
 using AdminPortal.Tests.Infrastructure;
 using AdminPortal.Tests.Peers;
 using AdminPortal.Web.Security;

@@ -17,7 +17,7 @@ public sealed record VpnSite(string Name, OpenVpnLab Lab, SshdServer Sshd, strin
 /// The portal with a CA (root only, or root and issuing intermediate) and a TCP profile "corp" (10.8.0.0/24), plus real
 /// OpenVPN servers started from the profile's server files (with <c>client-config-dir ccd</c>), each registered as a VPN
 /// server whose host is a real sshd on loopback (login as root, as the files belong to root). The CRL monitor does not run
-/// by itself (its period is a year): tests run a round with <see cref="CrlMonitorJob.CheckAllAsync"/>.
+/// by itself (its period is a year): tests run a round with <see cref="AdminPortal.Web.VpnServers.Crl.CrlMonitorJob.CheckAllAsync"/>.
 /// </summary>
 [SupportedOSPlatform("linux")]
 public class VpnCrlLab : SshLab

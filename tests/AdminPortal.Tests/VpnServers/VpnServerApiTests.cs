@@ -2,7 +2,6 @@ using System.Net;
 using System.Net.Http.Json;
 using System.Runtime.Versioning;
 using System.Text.Json;
-using AdminPortal.Tests.Peers;
 using Microsoft.EntityFrameworkCore;
 
 namespace AdminPortal.Tests.VpnServers;

@@ -30,7 +30,7 @@ public sealed class ActionCatalog
 
     private static HostScript Script(string name) => HostScript.Load("actions/" + name);
 
-    private static PortalError? UnitAllowed(IReadOnlyDictionary<string, string> values, ManagedHost host) =>
+    private static InvalidInput? UnitAllowed(IReadOnlyDictionary<string, string> values, ManagedHost host) =>
         host.AllowedServices.Contains(values["unit"])
             ? null
             : new InvalidInput("parameters.unit", $"'{values["unit"]}' is not in the service allow-list of host '{host.Name}'.");

@@ -9,6 +9,7 @@ public enum ParameterType
 {
     /// <summary>A string matching <see cref="ParameterSpec.Pattern"/>.</summary>
     Text,
+    [System.Diagnostics.CodeAnalysis.SuppressMessage("Naming", "CA1720", Justification = "The name is the API's parameter type: GET /api/v1/actions answers \"Integer\".")]
     Integer,
     Choice,
     UnixUser,

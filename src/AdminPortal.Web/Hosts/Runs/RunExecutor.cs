@@ -27,7 +27,7 @@ public sealed class RunExecutor(RunWrites writes, RemoteShell shell, HostScriptR
             }
             catch (Exception e)
             {
-                log.LogError(e, "Run {RunId} failed", runId);
+                log.RunFailed(e, runId);
             }
             finally
             {
@@ -50,7 +50,7 @@ public sealed class RunExecutor(RunWrites writes, RemoteShell shell, HostScriptR
             if (await writes.StartHostAsync(live.Id, host.Name, CancellationToken.None))
             {
                 live.SetStatus(host.Name, RunStatus.Running);
-                outcome = await RunOnHostAsync(host, action.Build(values, host), output, stopping.Token, actor);
+                outcome = await RunOnHostAsync(host, action.Build(values, host), output, actor, stopping.Token);
             }
             output.Complete();
             await writes.FinishHostAsync(live.Id, host.Name, outcome.Status, outcome.ExitCode, outcome.Message, output, CancellationToken.None);
@@ -72,7 +72,7 @@ public sealed class RunExecutor(RunWrites writes, RemoteShell shell, HostScriptR
         }, status == RunStatus.Succeeded ? AuditOutcome.Success : AuditOutcome.Failure), null, CancellationToken.None);
     }
 
-    private async Task<RemoteOutcome> RunOnHostAsync(ManagedHost host, ActionStep step, OutputCapture output, CancellationToken ct, AuditActor actor)
+    private async Task<RemoteOutcome> RunOnHostAsync(ManagedHost host, ActionStep step, OutputCapture output, AuditActor actor, CancellationToken ct)
     {
         if (SshTarget.Of(host) is not { } target)
             return new RemoteOutcome(RunStatus.Refused, null, new HostNotTrusted(host.Name).Detail);
@@ -91,7 +91,7 @@ public sealed class RunExecutor(RunWrites writes, RemoteShell shell, HostScriptR
         catch (Exception e) when (e is not OutOfMemoryException)
         {
             // A fault of ours or of the library must still end this host's result, never leave it running.
-            log.LogError(e, "Action on {Host} failed", host.Name);
+            log.ActionFailed(e, host.Name);
             return new RemoteOutcome(RunStatus.Error, null, $"internal error: {e.GetType().Name}");
         }
         if (outcome.Error is HostKeyMismatch mismatch) await hosts.RecordMismatchAsync(host.Name, mismatch, actor, CancellationToken.None);
@@ -99,4 +99,13 @@ public sealed class RunExecutor(RunWrites writes, RemoteShell shell, HostScriptR
         else await hosts.NoteContactAsync(host.Name, null, CancellationToken.None);
         return outcome;
     }
+}
+
+internal static partial class RunExecutorLog
+{
+    [LoggerMessage(LogLevel.Error, "Run {RunId} failed")]
+    public static partial void RunFailed(this ILogger logger, Exception exception, Guid runId);
+
+    [LoggerMessage(LogLevel.Error, "Action on {Host} failed")]
+    public static partial void ActionFailed(this ILogger logger, Exception exception, string host);
 }

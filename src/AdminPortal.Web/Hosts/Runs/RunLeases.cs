@@ -42,7 +42,7 @@ public sealed class RunLeases(IDbContextFactory<PortalDbContext> dbs, AuditedWor
             }
             catch (Exception e)
             {
-                log.LogWarning(e, "Could not renew or check the runs' leases; trying again in {Interval}", Timeout / 4);
+                log.LeaseCheckFailed(e, Timeout / 4);
             }
         }
         while (await timer.WaitForNextTickAsync(stoppingToken));
@@ -83,7 +83,7 @@ public sealed class RunLeases(IDbContextFactory<PortalDbContext> dbs, AuditedWor
         foreach (var h in hosts.Where(h => !RunStatus.IsFinal(h.Status)))
             (h.Status, h.Message, h.FinishedAt) = (RunStatus.Interrupted, Message, now);
         (run.Status, run.FinishedAt) = (RunStatus.Interrupted, now);
-        log.LogWarning("Run {RunId} ({Action}) of {Owner} lost its lease: marked interrupted", id, run.Action, run.Owner);
+        log.LeaseLost(id, run.Action, run.Owner);
         return (true, new AuditEntry(AuditActor.System, "action.run.interrupted", $"run:{id}", new
         {
             action = run.Action, owner = run.Owner, lastHeartbeat = run.HeartbeatAt ?? run.CreatedAt, markedBy = Instance,
@@ -91,4 +91,13 @@ public sealed class RunLeases(IDbContextFactory<PortalDbContext> dbs, AuditedWor
             parameters = System.Text.Json.JsonSerializer.Deserialize<System.Text.Json.JsonElement>(run.ParametersJson) /* no pooled document left undisposed */,
         }, AuditOutcome.Failure));
     }, ct);
+}
+
+internal static partial class RunLeasesLog
+{
+    [LoggerMessage(LogLevel.Warning, "Could not renew or check the runs' leases; trying again in {Interval}")]
+    public static partial void LeaseCheckFailed(this ILogger logger, Exception exception, TimeSpan interval);
+
+    [LoggerMessage(LogLevel.Warning, "Run {RunId} ({Action}) of {Owner} lost its lease: marked interrupted")]
+    public static partial void LeaseLost(this ILogger logger, Guid runId, string action, string? owner);
 }

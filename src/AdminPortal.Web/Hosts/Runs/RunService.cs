@@ -1,5 +1,4 @@
 using System.Text.Json;
-using AdminPortal.Data;
 using AdminPortal.Data.Audit;
 using AdminPortal.Data.Hosts;
 using AdminPortal.Web.Audit;

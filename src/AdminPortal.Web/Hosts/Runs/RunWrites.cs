@@ -91,12 +91,19 @@ public sealed class RunWrites(IDbContextFactory<PortalDbContext> dbs, AuditedWor
             return (true, finished);
         }
         var run = await db.ActionRuns.AsNoTracking().FirstAsync(r => r.Id == id, c);
-        log.LogWarning("Run {RunId} ({Action}) ended '{Status}' here after it had been marked '{Stored}' (owner {Owner}, this instance {Instance}); " +
-            "left as it is, the outcome is audited as {Event}", id, run.Action, status, run.Status, run.Owner, RunLeases.Instance, FinishedAfterInterrupt);
+        log.FinishedAfterInterrupt(id, run.Action, status, run.Status, run.Owner, RunLeases.Instance, FinishedAfterInterrupt);
         return (false, new AuditEntry(finished.Actor, FinishedAfterInterrupt, $"run:{id}", new
         {
             action = run.Action, status, storedStatus = run.Status, storedFinishedAt = run.FinishedAt, owner = run.Owner, finishedBy = RunLeases.Instance,
             @event = finished.Action, target = finished.Target, details = finished.Details,
         }, AuditOutcome.Failure));
     }, ct);
+}
+
+internal static partial class RunWritesLog
+{
+    [LoggerMessage(LogLevel.Warning, "Run {RunId} ({Action}) ended '{Status}' here after it had been marked '{Stored}' (owner {Owner}, this instance {Instance}); " +
+        "left as it is, the outcome is audited as {Event}")]
+    public static partial void FinishedAfterInterrupt(this ILogger logger, Guid runId, string action, string status, string stored, string? owner,
+        string instance, string @event);
 }

@@ -4,6 +4,7 @@ using Renci.SshNet;
 namespace AdminPortal.Web.Hosts.Ssh;
 
 /// <summary>One pooled connection: a channel semaphore with a queue, and the SshClient, opened lazily and re-opened when broken.</summary>
+[System.Diagnostics.CodeAnalysis.SuppressMessage("Design", "CA1001", Justification = "It lives as long as the pool, and CloseAsync disposes its SSH client; the semaphores never create a wait handle (no AvailableWaitHandle), so they hold nothing to release.")]
 internal sealed class PooledConnection(SshKeys keys, HostsOptions options, TimeProvider time)
 {
     private readonly SemaphoreSlim _slots = new(options.MaxSessionsPerHost, options.MaxSessionsPerHost);

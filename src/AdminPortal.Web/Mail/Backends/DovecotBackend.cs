@@ -56,7 +56,7 @@ public sealed class DovecotBackend(HostScriptRunner runner) : IMailBackend
             return null;
         }, ct);
 
-    private static PortalError? Change(PasswdFile file, string address, MailHostTarget host, Func<PasswdLine, PasswdLine> change)
+    private static MailHostFailed? Change(PasswdFile file, string address, MailHostTarget host, Func<PasswdLine, PasswdLine> change)
     {
         if (file.Find(address) is not { } line)
             return new MailHostFailed(host.Ssh.Host, $"the passwd-file has no line for '{address}' (removed on the host?)");

@@ -31,7 +31,7 @@ public sealed class CrlDistribution(CrlChanges changes, CrlDistributor distribut
                 catch (Exception e) when (e is not OperationCanceledException)
                 {
                     // The monitor finds and fixes what this left stale.
-                    logger.LogError(e, "Distributing the CRL failed");
+                    logger.DistributionFailed(e);
                 }
             }
         }
@@ -39,4 +39,10 @@ public sealed class CrlDistribution(CrlChanges changes, CrlDistributor distribut
         {
         }
     }
+}
+
+internal static partial class CrlDistributionLog
+{
+    [LoggerMessage(LogLevel.Error, "Distributing the CRL failed")]
+    public static partial void DistributionFailed(this ILogger logger, Exception exception);
 }

@@ -65,7 +65,7 @@ public sealed class CrlDistributor(IDbContextFactory<PortalDbContext> dbs, Remot
         }
         catch (Exception e) when (e is not OperationCanceledException || !ct.IsCancellationRequested)
         {
-            logger.LogError(e, "Pushing the CRL to VPN server {Server} failed", server.Name);
+            logger.PushFailed(e, server.Name);
             problem = $"internal error: {e.GetType().Name}";
         }
         var verdict = problem is null
@@ -107,4 +107,10 @@ public sealed class CrlDistributor(IDbContextFactory<PortalDbContext> dbs, Remot
                 new { users, clientIds = killed, failures, cause }, failures.Count == 0 ? AuditOutcome.Success : AuditOutcome.Failure), CancellationToken.None);
         return killed;
     }
+}
+
+internal static partial class CrlDistributorLog
+{
+    [LoggerMessage(LogLevel.Error, "Pushing the CRL to VPN server {Server} failed")]
+    public static partial void PushFailed(this ILogger logger, Exception exception, string server);
 }

@@ -1,6 +1,5 @@
 using AdminPortal.Data;
 using AdminPortal.Data.Audit;
-using AdminPortal.Data.VpnServers;
 using AdminPortal.Web.Audit;
 using AdminPortal.Web.Notifications;
 using Microsoft.EntityFrameworkCore;
@@ -31,7 +30,7 @@ public sealed class CrlStatusRecorder(AuditedWork work, IDbContextFactory<Portal
         await RecordAsync(serverId, verdict, pushed: false, new { }, AuditActor.System, ct);
     }
 
-    private Task RecordAsync(Guid serverId, CrlVerdict verdict, bool pushed, object details, AuditActor actor, CancellationToken ct) =>
+    private Task<bool> RecordAsync(Guid serverId, CrlVerdict verdict, bool pushed, object details, AuditActor actor, CancellationToken ct) =>
         work.RunAsync<bool>(async (_, db, c) =>
         {
             var rows = await db.VpnServers.FromSql($"""SELECT * FROM vpn_servers WHERE "Id" = {serverId} FOR UPDATE""").ToListAsync(c);
