@@ -1,5 +1,4 @@
 using AdminPortal.Data;
-using AdminPortal.Pki;
 using AdminPortal.Web.Api;
 using AdminPortal.Web.Errors;
 using AdminPortal.Web.Security;

@@ -20,7 +20,7 @@ public sealed class RevalidatingOperatorStateProvider(ILoggerFactory logger, ISe
 
     protected override async Task<bool> ValidateAuthenticationStateAsync(AuthenticationState authenticationState, CancellationToken cancellationToken)
     {
-        if (!await sessions.IsLiveAsync(state.User, ct)) return false;
+        if (!await sessions.IsLiveAsync(authenticationState.User, cancellationToken)) return false;
         await using var scope = scopes.CreateAsyncScope();
         var users = scope.ServiceProvider.GetRequiredService<UserManager<Operator>>();
         var user = await users.GetUserAsync(authenticationState.User);

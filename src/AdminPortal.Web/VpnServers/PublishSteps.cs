@@ -198,7 +198,7 @@ public sealed class PublishSteps(HostScriptRunner runner)
         }
 
         /// <summary>A script whose output does not go into the run's (cleanup); its failure is ignored.</summary>
-        public Task QuietAsync(HostScript script, IReadOnlyList<string> args, CancellationToken ct) =>
+        public Task<ScriptResult> QuietAsync(HostScript script, IReadOnlyList<string> args, CancellationToken ct) =>
             runner.RunAsync(target, script, args, null, ct, ScriptTimeout);
 
         /// <summary>The config directory's records (not shown in the run's output), or the step's failure.</summary>

@@ -1,7 +1,6 @@
 using System.Text;
 using AdminPortal.Web.Errors;
 using AdminPortal.Web.Hosts;
-using AdminPortal.Web.Hosts.Ssh;
 using AdminPortal.Web.Remote;
 
 namespace AdminPortal.Web.VpnServers;

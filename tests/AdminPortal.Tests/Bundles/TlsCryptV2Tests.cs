@@ -7,7 +7,6 @@ using System.Text.RegularExpressions;
 using AdminPortal.Pki;
 using AdminPortal.Tests.Infrastructure;
 using AdminPortal.Tests.Peers;
-using AdminPortal.Web.Bundles;
 using AdminPortal.Web.Security;
 using Microsoft.EntityFrameworkCore;
 

@@ -3,7 +3,6 @@ using System.Net.Http.Json;
 using System.Text.Json;
 using System.Text.RegularExpressions;
 using AdminPortal.Tests.Infrastructure;
-using AdminPortal.Tests.Peers;
 using AdminPortal.Web.Security;
 
 namespace AdminPortal.Tests.Hosts;

@@ -1,4 +1,3 @@
-using AdminPortal.Data;
 using AdminPortal.Data.Audit;
 using AdminPortal.Web.Secrets;
 

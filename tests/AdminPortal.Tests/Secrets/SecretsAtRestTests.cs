@@ -1,4 +1,3 @@
-using AdminPortal.Data;
 using AdminPortal.Data.Audit;
 using AdminPortal.Tests.Infrastructure;
 using AdminPortal.Tests.Security;
