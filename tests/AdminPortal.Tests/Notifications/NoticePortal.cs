@@ -1,5 +1,6 @@
 using System.Net;
 using System.Net.Http.Json;
+using AdminPortal.Testing;
 using AdminPortal.Tests.Infrastructure;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.EntityFrameworkCore;
@@ -24,7 +25,7 @@ public sealed class NoticePortal : PortalApp
 
     protected override IEnumerable<KeyValuePair<string, string>> Settings() =>
     [
-        new("Notifications:ExpiryCheckPeriod", "00:00:10"),
+        new("Notifications:ExpiryCheckPeriod", JobPeriod.ToString()),
         new("Email:RetryDelays:0", "00:00:00.3"),
         new("Email:MaxAttempts", "50"),
         new("Email:SendTimeout", "00:00:05"),
@@ -42,19 +43,26 @@ public sealed class NoticePortal : PortalApp
         Assert.True(r.StatusCode == HttpStatusCode.Created, await r.Content.ReadAsStringAsync());
     }
 
-    /// <summary>Moves the clock and waits (bounded) until this instance's expiry job has claimed the new period.</summary>
+    private static readonly TimeSpan JobPeriod = TimeSpan.FromSeconds(10); // the portal's Notifications:ExpiryCheckPeriod
+
+    /// <summary>
+    /// Moves the clock and waits until the expiry job has claimed the new period and finished that run. The claim comes
+    /// before the queueing, so the marker of the run's end is the next claim: the job's loop claims again only after the
+    /// run (one more period of the clock, which queues nothing the run did not).
+    /// </summary>
     public async Task AdvanceAndAwaitJobAsync(TimeSpan by)
     {
         Clock.Advance(by);
-        var now = Clock.GetUtcNow();
-        for (var i = 0; i < 200; i++)
-        {
-            await using var db = await DbAsync();
-            if (await db.JobRuns.AnyAsync(j => j.Name == "notifications.expiry" && j.LastRunAt >= now)) break;
-            await Task.Delay(50);
-        }
-        await Task.Delay(300); // the claim comes before the queueing: let the run finish
+        await ClaimedSinceAsync(Clock.GetUtcNow());
+        Clock.Advance(JobPeriod);
+        await ClaimedSinceAsync(Clock.GetUtcNow());
     }
+
+    private Task ClaimedSinceAsync(DateTimeOffset at) => Eventually.TrueAsync(async () =>
+    {
+        await using var db = await DbAsync();
+        return await db.JobRuns.AnyAsync(j => j.Name == "notifications.expiry" && j.LastRunAt >= at);
+    }, $"the expiry job claimed at {at:O}");
 
     /// <summary>The expiry notices queued so far, as (kind, to, subject).</summary>
     public async Task<List<(string Kind, string To, string Subject)>> NoticesAsync()
