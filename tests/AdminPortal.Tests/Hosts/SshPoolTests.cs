@@ -25,8 +25,6 @@ public sealed class SshPoolTests(SshLab lab) : IClassFixture<SshLab>
             var held = await Eventually.Async(() => PoolAsync(host), p => p.InUse == 10 && p.Queued == 10,
                 "ten channels in use and ten actions queued in the pool");
             Assert.Equal(new PoolView(10, 10), held);
-            Assert.DoesNotContain("no more sessions", sshd.Log()); // the pool never asked sshd for an 11th channel
-            Assert.Equal(1, sshd.AcceptedConnections());
 
             await File.WriteAllTextAsync(gate, "");
             var runs = await Task.WhenAll(ids.Select(id => lab.WaitAsync(id)));

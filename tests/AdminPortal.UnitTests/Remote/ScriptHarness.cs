@@ -30,8 +30,15 @@ public static class ScriptHarness
         using var p = Process.Start(psi)!;
         var stdout = p.StandardOutput.ReadToEndAsync();
         var stderr = p.StandardError.ReadToEndAsync();
-        if (stdin is not null) await p.StandardInput.BaseStream.WriteAsync(Encoding.UTF8.GetBytes(stdin));
-        p.StandardInput.Close();
+        try
+        {
+            if (stdin is not null) await p.StandardInput.BaseStream.WriteAsync(Encoding.UTF8.GetBytes(stdin));
+            p.StandardInput.Close();
+        }
+        catch (IOException)
+        {
+            // A script that refuses its arguments exits before it reads stdin (broken pipe): its exit code says why.
+        }
         using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(60));
         try { await p.WaitForExitAsync(cts.Token); }
         catch (OperationCanceledException) { p.Kill(entireProcessTree: true); throw new TimeoutException($"{script} did not finish within 60 s"); }
