@@ -1,6 +1,7 @@
 using System.Net;
 using System.Net.Http.Headers;
 using AdminPortal.Data.Audit;
+using AdminPortal.Testing;
 using AdminPortal.Tests.Cli;
 using AdminPortal.Tests.Infrastructure;
 using AdminPortal.Web.Security;
@@ -37,8 +38,7 @@ public sealed class TokenCacheTests(PortalApp app) : IClassFixture<PortalApp>
 
     private static async Task WaitAsync(Func<bool> condition, string what)
     {
-        for (var i = 0; i < 300 && !condition(); i++) await Task.Delay(100);
-        Assert.True(condition(), $"Timed out waiting until {what}.");
+        await Eventually.TrueAsync(condition, what);
     }
 
     /// <summary>Uses the token on the portal until it is held in memory there (the listener must be up for that).</summary>

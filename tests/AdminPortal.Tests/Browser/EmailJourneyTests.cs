@@ -1,5 +1,6 @@
 using System.Text.RegularExpressions;
 using AdminPortal.Data.Email;
+using AdminPortal.Testing;
 using AdminPortal.Tests.Peers;
 using AdminPortal.Web.Email;
 using AdminPortal.Web.Security;
@@ -70,11 +71,7 @@ public sealed class EmailJourneyTests(BrowserPortal portal) : IClassFixture<Brow
     private async Task WaitForStatusAsync(string status)
     {
         var outbox = portal.Service<OutboxService>();
-        for (var i = 0; i < 300; i++)
-        {
-            if ((await outbox.ListAsync(null, 10, default)).Any(m => m.To == "ops@example.test" && m.Status == status)) return;
-            await Task.Delay(100);
-        }
-        throw new TimeoutException($"The test email never became {status}.");
+        await Eventually.Async(() => outbox.ListAsync(null, 10, default), list => list.Any(m => m.To == "ops@example.test" && m.Status == status),
+            $"the test email {status}");
     }
 }

@@ -2,6 +2,7 @@ using System.Net.Http.Json;
 using System.Runtime.Versioning;
 using System.Text.Json;
 using System.Text.RegularExpressions;
+using AdminPortal.Testing;
 using AdminPortal.Web.Security;
 using Microsoft.Playwright;
 using static Microsoft.Playwright.Assertions;
@@ -91,13 +92,14 @@ public sealed class SecurityLeadJourneyTests(BrowserPortal portal) : IClassFixtu
         await page.GetByRole(AriaRole.Link, new() { Name = "VPN servers", Exact = true }).ClickAsync();
         await OpenServerAsync(s, server.Name);
         // The push runs in the background after the revocation's commit; the page shows what was recorded when it loaded.
-        for (var i = 0; i < 30 && (await page.GetByTestId("vpn-server-crl-number").CountAsync() == 0
-                 || (await page.GetByTestId("vpn-server-crl-number").InnerTextAsync()).Trim() != crlNumber); i++)
+        await Eventually.TrueAsync(async () =>
         {
-            await Task.Delay(1000);
+            var shown = page.GetByTestId("vpn-server-crl-number");
+            if (await shown.CountAsync() > 0 && (await shown.InnerTextAsync()).Trim() == crlNumber) return true;
             await page.ReloadAsync();
             await s.WaitForInteractiveAsync();
-        }
+            return false;
+        }, $"the server page showing the pushed CRL number {crlNumber}");
         await Expect(page.GetByTestId("vpn-server-crl-number")).ToHaveTextAsync(crlNumber);
         await Expect(page.GetByTestId("vpn-server-crl-status")).ToHaveTextAsync("ok");
         await Expect(page.GetByTestId("server-crl-pushed")).Not.ToContainTextAsync("never");

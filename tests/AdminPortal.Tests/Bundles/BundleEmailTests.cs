@@ -1,6 +1,7 @@
 using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json;
+using AdminPortal.Testing;
 using AdminPortal.Tests.Email;
 using AdminPortal.Tests.Peers;
 using AdminPortal.Web.Security;
@@ -38,13 +39,8 @@ public sealed class BundleEmailTests
         foreach (var secret in (string[])["BEGIN", "PRIVATE", "<key>", "Static key"]) Assert.DoesNotContain(secret, mail.TextBody);
 
         var serial = (await admin.GetFromJsonAsync<JsonElement>("/api/v1/vpn-users/mia")).GetProperty("certificates")[0].GetProperty("serial").GetString();
-        JsonElement sent = default;
-        for (var i = 0; i < 100; i++)
-        {
-            var audit = await admin.GetFromJsonAsync<JsonElement>("/api/v1/audit?action=email.sent&target=vpn-user:mia");
-            if (audit.GetProperty("items").GetArrayLength() > 0) { sent = audit.GetProperty("items")[0]; break; }
-            await Task.Delay(100);
-        }
+        var sent = (await Eventually.Async(() => admin.GetFromJsonAsync<JsonElement>("/api/v1/audit?action=email.sent&target=vpn-user:mia"),
+            a => a.GetProperty("items").GetArrayLength() > 0, "the email.sent audit event")).GetProperty("items")[0];
         Assert.Equal(serial, sent.GetProperty("details").GetProperty("serial").GetString());
         var linkEvent = (await admin.GetFromJsonAsync<JsonElement>("/api/v1/audit?action=bundle.link.created&target=vpn-user:mia")).GetProperty("items")[0];
         Assert.Equal("mia@example.test", linkEvent.GetProperty("details").GetProperty("emailedTo").GetString());

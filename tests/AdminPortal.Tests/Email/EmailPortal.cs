@@ -2,6 +2,7 @@ using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json;
 using AdminPortal.Data.Audit;
+using AdminPortal.Testing;
 using AdminPortal.Tests.Infrastructure;
 using AdminPortal.Tests.Peers;
 using AdminPortal.Web.Audit;
@@ -73,6 +74,20 @@ public sealed class EmailPortal : PortalApp
         var r = await admin.PostAsJsonAsync("/api/v1/settings/smtp/test", new { to });
         Assert.True(r.StatusCode == HttpStatusCode.Accepted, await r.Content.ReadAsStringAsync());
         return (await r.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("id").GetGuid();
+    }
+
+    /// <summary>
+    /// The sink's messages once delivery has settled: at least <paramref name="count"/> arrived, then a marker message queued
+    /// after them arrived too. The sender takes due messages oldest first, so a second delivery of an earlier message would
+    /// have reached the sink before the marker: "nothing more" is shown by a later event, not by a wait. The marker is left out.
+    /// </summary>
+    public static async Task<List<MimeKit.MimeMessage>> SettledAsync(HttpClient admin, SmtpSink sink, int count)
+    {
+        await Eventually.Async(sink.Messages, m => m.Count >= count, $"{count} messages at the sink");
+        var marker = $"marker-{Guid.NewGuid():N}"[..15] + "@example.test";
+        await QueueTestEmailAsync(admin, marker);
+        await sink.WaitForAsync(marker);
+        return [.. sink.Messages().Where(m => !m.To.Mailboxes.Any(b => b.Address == marker))];
     }
 
     public static async Task<JsonElement> MessageAsync(HttpClient admin, Guid id)

@@ -9,6 +9,9 @@ public static class TestActions
 {
     public const string FloodLine = "0123456789 the quick brown fox jumps over the lazy dog";
 
+    /// <summary>The file test.gate leaves on <paramref name="host"/> once its command is under way (before it waits at the gate).</summary>
+    public static string StartedFile(string gate, string host) => $"{gate}.{host}.started";
+
     public static readonly ActionDefinition[] All =
     [
         new("test.sleep", "Sleeps, then says done.", Permissions.ActionsRun,
@@ -30,10 +33,18 @@ public static class TestActions
             [new ParameterSpec("text", ParameterType.Text, "Text", Pattern: "(?s).{1,200}")], TimeSpan.FromSeconds(10), false,
             (v, _) => new CommandStep(new RemoteCommand("printf '%s|' \"$PORTAL_TEXT\"; cat", TimeSpan.FromSeconds(10),
                 new Dictionary<string, string> { ["PORTAL_TEXT"] = v["text"] }, System.Text.Encoding.UTF8.GetBytes(v["text"])))),
+        // The host's signal that the command is under way: GATE.HOST.started, left before it waits (tests wait for that file,
+        // never for a fixed time). The test opens the gate by creating GATE.
         new("test.gate", "Says started, waits until the gate file exists, then leaves a file named after the host beside it.", Permissions.ActionsRun,
             [new ParameterSpec("gate", ParameterType.Path, "Gate file")], TimeSpan.FromSeconds(60), false,
             (v, h) => new CommandStep(new RemoteCommand(
-                $"echo started; while [ ! -e {ShellQuote.Quote(v["gate"])} ]; do sleep 0.05; done; touch {ShellQuote.Quote($"{v["gate"]}.{h.Name}")}; echo done",
+                $"touch {ShellQuote.Quote(StartedFile(v["gate"], h.Name))}; echo started; while [ ! -e {ShellQuote.Quote(v["gate"])} ]; do sleep 0.05; done; " +
+                $"touch {ShellQuote.Quote($"{v["gate"]}.{h.Name}")}; echo done",
                 TimeSpan.FromSeconds(60)))),
+        new("test.gate.brief", "test.gate with the 3 s timeout of test.sleep (for a host frozen mid-action).", Permissions.ActionsRun,
+            [new ParameterSpec("gate", ParameterType.Path, "Gate file")], TimeSpan.FromSeconds(3), false,
+            (v, h) => new CommandStep(new RemoteCommand(
+                $"touch {ShellQuote.Quote(StartedFile(v["gate"], h.Name))}; echo started; while [ ! -e {ShellQuote.Quote(v["gate"])} ]; do sleep 0.05; done; echo done",
+                TimeSpan.FromSeconds(3)))),
     ];
 }

@@ -1,5 +1,6 @@
 using System.Net;
 using System.Net.Http.Json;
+using AdminPortal.Testing;
 using AdminPortal.Tests.Infrastructure;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.EntityFrameworkCore;
@@ -42,18 +43,21 @@ public sealed class NoticePortal : PortalApp
         Assert.True(r.StatusCode == HttpStatusCode.Created, await r.Content.ReadAsStringAsync());
     }
 
-    /// <summary>Moves the clock and waits (bounded) until this instance's expiry job has claimed the new period.</summary>
+    /// <summary>
+    /// Moves the clock and waits until this instance's expiry job has claimed the new period. The claim comes before the
+    /// queueing and the job records no end of its run, so a short pause lets the run finish. It cannot be a marker: moving the
+    /// clock again (for the job's next claim) lets in-flight emails' leases and retries fall due, which these tests count.
+    /// </summary>
     public async Task AdvanceAndAwaitJobAsync(TimeSpan by)
     {
         Clock.Advance(by);
         var now = Clock.GetUtcNow();
-        for (var i = 0; i < 200; i++)
+        await Eventually.TrueAsync(async () =>
         {
             await using var db = await DbAsync();
-            if (await db.JobRuns.AnyAsync(j => j.Name == "notifications.expiry" && j.LastRunAt >= now)) break;
-            await Task.Delay(50);
-        }
-        await Task.Delay(300); // the claim comes before the queueing: let the run finish
+            return await db.JobRuns.AnyAsync(j => j.Name == "notifications.expiry" && j.LastRunAt >= now);
+        }, $"the expiry job claimed at {now:O}");
+        await Task.Delay(300); // TODO: wait on the job's own end-of-run record once ScheduledJob writes one
     }
 
     /// <summary>The expiry notices queued so far, as (kind, to, subject).</summary>

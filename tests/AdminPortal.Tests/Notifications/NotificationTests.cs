@@ -43,8 +43,7 @@ public sealed class NotificationTests : IAsyncLifetime
 
         var mail = await _sink.WaitForAsync("revoked.user@example.test", "keyCompromise");
         Assert.Equal("Your VPN certificate was revoked", mail.Subject);
-        await Task.Delay(500);
-        Assert.Single(_sink.Messages());
+        Assert.Single(await EmailPortal.SettledAsync(_admin, _sink, 1));
         await using var db = await _app.DbAsync();
         Assert.Equal(1, await db.OutboxMessages.CountAsync(m => m.Kind == "certificate-revoked"));
         Assert.True(await db.AuditEvents.AnyAsync(e => e.Action == "email.sent" && e.Target == "vpn-user:revoked.user"));

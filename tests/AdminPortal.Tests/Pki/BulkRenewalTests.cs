@@ -1,6 +1,7 @@
 using System.Net;
 using System.Net.Http.Json;
 using AdminPortal.Data.Audit;
+using AdminPortal.Testing;
 using AdminPortal.Tests.Infrastructure;
 using AdminPortal.Web.Pki;
 using AdminPortal.Web.Security;
@@ -22,14 +23,8 @@ public sealed class BulkRenewalTests(PortalApp app) : IClassFixture<PortalApp>
         renewals.Changed += _ => Interlocked.Increment(ref seen);
 
         var started = renewals.Start([.. names, "nobody"], new AuditActor("admin@example.test", Roles.Admin, null));
-        BulkRenewalProgress? done = null;
-        for (var i = 0; i < 200 && done is null; i++)
-        {
-            if (renewals.Get(started.Id) is { Finished: true } p) done = p;
-            else await Task.Delay(50);
-        }
+        var done = await Eventually.Async(() => renewals.Get(started.Id), p => p is { Finished: true }, "the bulk renewal finished");
 
-        Assert.NotNull(done);
         Assert.Equal((6, 5, 1), (done!.Total, done.Done, done.Failed));
         Assert.Contains(done.Errors, e => e.StartsWith("nobody:"));
         Assert.True(seen >= 6);

@@ -1,5 +1,6 @@
 using System.Net;
 using System.Net.Http.Headers;
+using AdminPortal.Testing;
 using AdminPortal.Tests.Infrastructure;
 using AdminPortal.Web.Security;
 using AdminPortal.Web.Tokens;
@@ -95,7 +96,7 @@ public static class MatrixCallers
         client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", secret);
 
         var cache = app.Service<ApiTokenCache>();
-        for (var i = 0; i < 300 && !cache.Live; i++) await Task.Delay(100);
+        await Eventually.TrueAsync(() => cache.Live, "the token cache listening");
         Assert.Equal(HttpStatusCode.OK, (await client.GetAsync("/api/v1/me")).StatusCode);
         Assert.NotNull(cache.Find(SecretTokens.Hash(secret)));
 

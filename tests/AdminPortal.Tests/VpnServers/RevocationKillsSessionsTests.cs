@@ -3,6 +3,7 @@ using System.Net.Http.Json;
 using System.Runtime.Versioning;
 using System.Text.Json;
 using AdminPortal.Pki;
+using AdminPortal.Testing;
 using Microsoft.EntityFrameworkCore;
 
 namespace AdminPortal.Tests.VpnServers;
@@ -92,8 +93,8 @@ public abstract class RevocationKillsSessionsTests(VpnCrlLab lab)
     /// <summary>After a SIGHUP the server restarts inside its process: wait (bounded) for its second "Initialization Sequence Completed".</summary>
     private static async Task WaitReinitializedAsync(VpnSite site)
     {
-        for (var i = 0; i < 400 && site.Lab.ServerLogCount("Initialization Sequence Completed") < 2; i++) await Task.Delay(50);
-        Assert.True(site.Lab.ServerLogCount("Initialization Sequence Completed") >= 2, site.Lab.ServerLogTail());
+        await Eventually.Async(() => site.Lab.ServerLogCount("Initialization Sequence Completed"), n => n >= 2,
+            "a second \"Initialization Sequence Completed\" in the server log (the count is what was seen)");
     }
 }
 
