@@ -5,7 +5,7 @@ using Npgsql;
 namespace AdminPortal.Tests.SecretsScan;
 
 /// <summary>
-/// What the secrets scan reads after the whole suite (see <see cref="SecretsScanTests"/>): every portal's log
+/// What the secrets scan reads after the whole suite (see SecretsScanTests in AdminPortal.Tests): every portal's log
 /// (in-process and child processes write a Serilog file here), every test database's audit events (dumped
 /// when the test process ends), and the secrets the test helpers made (a ledger).
 /// Under $ADMINPORTAL_SECRETS_SCAN_DIR, or TestResults/secrets-scan of the checkout.

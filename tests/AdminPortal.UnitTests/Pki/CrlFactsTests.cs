@@ -89,7 +89,7 @@ public sealed class CrlFactsTests
     }
 
     [Fact]
-    public void The_host_s_record_keys_each_number_by_a_hash_of_its_issuer_and_is_written_from_digits_only()
+    public void The_host_s_record_keys_each_number_by_a_hash_of_its_issuer_and_is_sealed_with_the_crl_hash()
     {
         using var root = NewCa("Tier Root");
         using var issuing = NewCa("Tier Issuing");
@@ -98,7 +98,7 @@ public sealed class CrlFactsTests
 
         Assert.Equal("4,12", stamp.Numbers);
         Assert.Equal([(issuers[0], 4L), (issuers[1], 12L)], stamp.Crls);
-        Assert.Equal($"printf '%s %s\\n' {issuers[0]} 4 {issuers[1]} 12 > \"$record\"", CrlStamp.WriteRecord(stamp, "record"));
-        Assert.Equal(": > \"$record\"", CrlStamp.WriteRecord(null, "record"));
+        Assert.Equal($"{issuers[0]} 4\n{issuers[1]} 12\nsha256 ab12\n", CrlStamp.Record(stamp, "ab12"));
+        Assert.Equal("sha256 ab12\n", CrlStamp.Record(null, "ab12"));
     }
 }
