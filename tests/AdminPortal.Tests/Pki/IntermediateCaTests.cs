@@ -118,7 +118,7 @@ public sealed class IntermediateCaTests : IClassFixture<PortalApp>, IAsyncLifeti
 
     public static TheoryData<string, string> BadIntermediates => new()
     {
-        { """{"name":"Other-Root","intermediate":{"name":"has space"}}""", "intermediate.name" },
+        { """{"name":"Other-Root","intermediate":{"name":"bad\u0007name"}}""", "intermediate.name" },
         { """{"name":"Other-Root","intermediate":{}}""", "intermediate.name" },
         { """{"name":"Other-Root","intermediate":{"name":"Other-Root"}}""", "intermediate.name" },
         { """{"name":"Other-Root","intermediate":{"name":"Other-Sub","keyAlgorithm":"dsa-1024"}}""", "intermediate.keyAlgorithm" },
