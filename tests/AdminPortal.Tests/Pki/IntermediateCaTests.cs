@@ -130,7 +130,7 @@ public sealed class IntermediateCaTests : IClassFixture<PortalApp>, IAsyncLifeti
     public async Task Bad_intermediate_input_is_a_400_naming_the_field(string body, string field)
     {
         var r = await _admin.PostAsync("/api/v1/ca", new StringContent(body, System.Text.Encoding.UTF8, "application/json"));
-        Assert.Equal(HttpStatusCode.BadRequest, r.StatusCode);
+        Assert.True(r.StatusCode == HttpStatusCode.BadRequest, $"{body}: {(int)r.StatusCode} {await r.Content.ReadAsStringAsync()}");
         var problem = await r.Content.ReadFromJsonAsync<JsonElement>();
         Assert.True(problem.GetProperty("errors").TryGetProperty(field, out _), await r.Content.ReadAsStringAsync());
     }
