@@ -103,17 +103,17 @@ public sealed class SmtpSink : IAsyncDisposable
         return list;
     }
 
-    /// <summary>Waits (bounded) for a message to <paramref name="to"/> whose text contains <paramref name="text"/>.</summary>
-    public async Task<MimeMessage> WaitForAsync(string to, string text = "", int timeoutSeconds = 30)
+    /// <summary>Waits (bounded: <see cref="Eventually.DefaultWithin"/> unless given) for a message to <paramref name="to"/> whose text contains <paramref name="text"/>.</summary>
+    public async Task<MimeMessage> WaitForAsync(string to, string text = "", int? timeoutSeconds = null)
     {
-        var deadline = DateTime.UtcNow.AddSeconds(timeoutSeconds);
-        while (DateTime.UtcNow < deadline)
-        {
-            var found = Messages().FirstOrDefault(m => m.To.Mailboxes.Any(b => b.Address == to) && (m.TextBody ?? "").Contains(text, StringComparison.Ordinal));
-            if (found is not null) return found;
-            await Task.Delay(100);
-        }
-        throw new TimeoutException($"No email to {to} arrived at the sink within {timeoutSeconds} s ({Messages().Count} messages there).");
+        var seen = await Eventually.Async(() =>
+            {
+                var all = Messages();
+                return (Count: all.Count, Found: all.FirstOrDefault(m => m.To.Mailboxes.Any(b => b.Address == to) && (m.TextBody ?? "").Contains(text, StringComparison.Ordinal)));
+            },
+            s => s.Found is not null, $"an email to {to} containing \"{text}\" at the sink (seen: the number of messages there)",
+            timeoutSeconds is { } seconds ? TimeSpan.FromSeconds(seconds) : null);
+        return seen.Found!;
     }
 
     private static int FreePort()

@@ -83,12 +83,18 @@ public sealed class EmailPortal : PortalApp
     /// </summary>
     public static async Task<List<MimeKit.MimeMessage>> SettledAsync(HttpClient admin, SmtpSink sink, int count)
     {
-        await Eventually.Async(sink.Messages, m => m.Count >= count, $"{count} messages at the sink");
-        var marker = $"marker-{Guid.NewGuid():N}"[..15] + "@example.test";
+        await Eventually.Async(() => WithoutMarkers(sink), m => m.Count >= count, $"{count} messages at the sink");
+        var marker = MarkerPrefix + $"{Guid.NewGuid():N}"[..8] + "@example.test";
         await QueueTestEmailAsync(admin, marker);
         await sink.WaitForAsync(marker);
-        return [.. sink.Messages().Where(m => !m.To.Mailboxes.Any(b => b.Address == marker))];
+        return WithoutMarkers(sink);
     }
+
+    private const string MarkerPrefix = "settled-marker-";
+
+    /// <summary>The sink's messages except the markers of <see cref="SettledAsync"/> (this call's and earlier ones).</summary>
+    public static List<MimeKit.MimeMessage> WithoutMarkers(SmtpSink sink) =>
+        [.. sink.Messages().Where(m => !m.To.Mailboxes.Any(b => b.Address.StartsWith(MarkerPrefix, StringComparison.Ordinal)))];
 
     public static async Task<JsonElement> MessageAsync(HttpClient admin, Guid id)
     {
